@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import { type SQL, sql } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  type ExtraConfigColumn,
+  foreignKey,
+  pgPolicy,
+  text,
+  timestamp,
+  unique,
+} from "drizzle-orm/pg-core";
+import { organization } from "./auth.js";
+import { authenticatedRole } from "./roles.js";
+
+// The helpers here are function declarations on purpose: auth.ts (which this file imports for the
+// organization foreign key) calls them while it is evaluated, and hoisted functions are ready then.
+
+/** Application-generated TEXT ids (Better Auth's ids are text too, so joins never need casts). */
+export function newId(): string {
+  return randomUUID();
+}
+
+/** The current tenant as SQL: NULL when unset or empty, so every comparison with it fails closed. */
+export function currentOrganizationId(): SQL {
+  return sql`nullif((select current_setting('app.organization_id', true)), '')`;
+}
+
+/** id, createdAt, updatedAt: every table of ours starts with these. */
+export function baseColumns() {
+  return {
+    id: text("id").primaryKey().$defaultFn(newId),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true })
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => new Date()),
+  };
+}
+
+/**
+ * organization_id of a tenant-scoped table. Its default is the tenant setting, so application code never
+ * passes it; a value for another tenant would be refused by the policies' WITH CHECK anyway.
+ * The foreign key onto organization is declared by tenantPolicies().
+ */
+export function tenantColumns() {
+  return {
+    organizationId: text("organization_id")
+      .notNull()
+      .default(sql`nullif(current_setting('app.organization_id', true), '')`),
+  };
+}
+
+/**
+ * The one helper that secures a tenant table. It makes:
+ * - the four policies for `authenticated` (select, insert, update with USING and WITH CHECK, delete),
+ *   each comparing organization_id with the tenant setting, so a missing setting matches nothing;
+ * - unique (organization_id, id): the index leading with organization_id, and the target of the
+ *   composite foreign keys by which other tenant tables point here (so a row of one tenant can never
+ *   reference a row of another, even though foreign-key checks bypass RLS);
+ * - the foreign key onto organization.
+ * FORCE ROW LEVEL SECURITY and grants come from the custom security migration (drizzle-kit emits neither).
+ */
+export function tenantPolicies(tableName: string, t: { id: ExtraConfigColumn; organizationId: ExtraConfigColumn }) {
+  const sameTenant = sql`${t.organizationId} = ${currentOrganizationId()}`;
+  return [
+    unique(`${tableName}_organization_id_id_key`).on(t.organizationId, t.id),
+    foreignKey({
+      name: `${tableName}_organization_id_fkey`,
+      columns: [t.organizationId],
+      foreignColumns: [organization.id],
+    }).onDelete("cascade"),
+    pgPolicy(`${tableName}_tenant_select`, { for: "select", to: authenticatedRole, using: sameTenant }),
+    pgPolicy(`${tableName}_tenant_insert`, { for: "insert", to: authenticatedRole, withCheck: sameTenant }),
+    pgPolicy(`${tableName}_tenant_update`, {
+      for: "update",
+      to: authenticatedRole,
+      using: sameTenant,
+      withCheck: sameTenant,
+    }),
+    pgPolicy(`${tableName}_tenant_delete`, { for: "delete", to: authenticatedRole, using: sameTenant }),
+  ];
+}
+
+/**
+ * A foreign key between two tenant tables: (organization_id, column) → parent (organization_id, id).
+ * Foreign-key checks bypass RLS, so a single-column key would let org A point at org B's row; the
+ * composite key makes that impossible by construction.
+ */
+export function tenantForeignKey(
+  name: string,
+  child: { organizationId: ExtraConfigColumn; column: ExtraConfigColumn },
+  parent: { organizationId: AnyPgColumn; id: AnyPgColumn },
+) {
+  return foreignKey({
+    name,
+    columns: [child.organizationId, child.column],
+    foreignColumns: [parent.organizationId, parent.id],
+  });
+}

@@ -1,0 +1,11 @@
+import type { RawDatabase } from "./connection.js";
+import type { Database } from "./database.js";
+import { connectionsOf } from "./internal.js";
+
+/**
+ * Better Auth's handle: its own login (`trovella_auth`, granted the identity tables only) on a real server.
+ * For src/auth/ alone: Better Auth writes members and invitations outside any tenant context.
+ */
+export function identityDatabase(database: Database): RawDatabase {
+  return connectionsOf(database).auth;
+}
