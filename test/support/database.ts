@@ -1,0 +1,56 @@
+import { randomBytes } from "node:crypto";
+import type { SQL } from "drizzle-orm";
+import postgres from "postgres";
+import { type ConnectionOptions, Database, migrate } from "../../src/db/index.js";
+import { connectionsOf } from "../../src/db/internal.js";
+
+// Test databases: an in-memory PGlite by default, or a fresh database on the server named by
+// TEST_DATABASE_URL (created here, migrated, dropped by cleanup). Both run the same migrations.
+
+export const serverUrl = process.env.TEST_DATABASE_URL || undefined;
+export const backendName = serverUrl ? "postgres" : "pglite";
+
+export interface TestDatabase {
+  database: Database;
+  /** Runs SQL as the tables' owner (superuser here): to check what really was written, bypassing RLS. */
+  asOwner<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
+  cleanup(): Promise<void>;
+}
+
+export async function createTestDatabase(
+  options: Pick<ConnectionOptions, "poolSize" | "onStatement"> = {},
+): Promise<TestDatabase> {
+  let databaseUrl: string | undefined;
+  let dropDatabase = async () => {};
+  if (serverUrl) {
+    const name = `trovella_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database "${name}"`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDatabase = async () => {
+      const dropper = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await dropper.unsafe(`drop database if exists "${name}" with (force)`);
+      await dropper.end();
+    };
+  }
+  const database = await Database.open({ databaseUrl, pgliteDataDir: "memory://", ...options });
+  await migrate(database);
+  const { owner } = connectionsOf(database);
+  return {
+    database,
+    asOwner: async <T>(query: SQL) => rowsOf<T>(await owner.execute(query)),
+    cleanup: async () => {
+      await database.close();
+      await dropDatabase();
+    },
+  };
+}
+
+/** postgres.js returns the rows; PGlite returns { rows }. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
