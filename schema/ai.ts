@@ -65,8 +65,8 @@ export const aiModelPricing = pgTable(
     inputPricePerToken: usdPerToken("input_price_per_token").notNull(),
     outputPricePerToken: usdPerToken("output_price_per_token").notNull(),
     /** Valid from this instant (inclusive) until validTo (exclusive), or open-ended. */
-    validFrom: timestamp("valid_from", { withTimezone: true }).notNull(),
-    validTo: timestamp("valid_to", { withTimezone: true }),
+    validFrom: timestamp("valid_from", { withTimezone: true, precision: 3 }).notNull(),
+    validTo: timestamp("valid_to", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     index("ai_model_pricing_model_valid_idx").on(t.modelId, t.validFrom),
@@ -88,8 +88,8 @@ export const aiBatch = pgTable.withRLS(
     providerBatchId: text("provider_batch_id"),
     requestCount: integer("request_count").notNull().default(0),
     completedCount: integer("completed_count").notNull().default(0),
-    submittedAt: timestamp("submitted_at", { withTimezone: true }),
-    completedAt: timestamp("completed_at", { withTimezone: true }),
+    submittedAt: timestamp("submitted_at", { withTimezone: true, precision: 3 }),
+    completedAt: timestamp("completed_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     ...tenantPolicies("ai_batch", t),
@@ -116,7 +116,7 @@ export const aiUsage = pgTable.withRLS(
     outputTokens: integer("output_tokens").notNull(),
     /** USD, computed in SQL from the pricing valid at occurredAt. */
     costUsd: numeric("cost_usd", { precision: 20, scale: 10, mode: "number" }).notNull(),
-    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     ...tenantPolicies("ai_usage", t),

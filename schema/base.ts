@@ -25,12 +25,15 @@ export function currentOrganizationId(): SQL {
   return sql`nullif((select current_setting('app.organization_id', true)), '')`;
 }
 
+// Every timestamp is timestamptz(3): JavaScript dates hold milliseconds, and a column with microseconds
+// would make keyset cursors skip rows that share a millisecond.
+
 /** id, createdAt, updatedAt: every table of ours starts with these. */
 export function baseColumns() {
   return {
     id: text("id").primaryKey().$defaultFn(newId),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true })
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 })
       .notNull()
       .defaultNow()
       .$onUpdate(() => new Date()),

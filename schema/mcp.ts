@@ -22,9 +22,9 @@ export const personalAccessToken = pgTable(
     /** The first characters of the secret, for people to recognise it in a list. */
     tokenPrefix: text("token_prefix").notNull(),
     scopes: text("scopes").$type<TokenScope>().array().notNull(),
-    expiresAt: timestamp("expires_at", { withTimezone: true }),
-    revokedAt: timestamp("revoked_at", { withTimezone: true }),
-    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     uniqueIndex("personal_access_token_hash_key").on(t.tokenHash),

@@ -104,8 +104,8 @@ export const researchPlan = pgTable.withRLS(
       .references(() => user.id),
     /** Bumped on every change: the optimistic-concurrency token clients send back. */
     version: integer("version").notNull().default(1),
-    startedAt: timestamp("started_at", { withTimezone: true }),
-    completedAt: timestamp("completed_at", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }),
+    completedAt: timestamp("completed_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     ...tenantPolicies("research_plan", t),
@@ -128,8 +128,8 @@ export const planStep = pgTable.withRLS(
     instructions: text("instructions"),
     status: stepStatusEnum("status").notNull().default("pending"),
     stepExecutionReport: jsonb("step_execution_report").$type<StepExecutionReport>(),
-    startedAt: timestamp("started_at", { withTimezone: true }),
-    completedAt: timestamp("completed_at", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }),
+    completedAt: timestamp("completed_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     ...tenantPolicies("plan_step", t),
@@ -256,8 +256,8 @@ export const skillExecution = pgTable.withRLS(
     input: jsonb("input").$type<SkillPayload>().notNull().default({}),
     output: jsonb("output").$type<SkillPayload>(),
     errorMessage: text("error_message"),
-    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
-    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     ...tenantPolicies("skill_execution", t),
@@ -306,7 +306,7 @@ export const researchOutput = pgTable.withRLS(
     format: outputFormatEnum("format").notNull().default("markdown"),
     content: text("content").notNull(),
     resultSummary: jsonb("result_summary").$type<ResultSummary>().notNull(),
-    publishedAt: timestamp("published_at", { withTimezone: true }),
+    publishedAt: timestamp("published_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
     ...tenantPolicies("research_output", t),

@@ -10,8 +10,8 @@ CREATE TYPE "step_status" AS ENUM('pending', 'running', 'completed', 'failed', '
 CREATE TYPE "tool_call_status" AS ENUM('success', 'error', 'timeout');--> statement-breakpoint
 CREATE TABLE "ai_batch" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"plan_id" text,
 	"model_id" text NOT NULL,
@@ -19,16 +19,16 @@ CREATE TABLE "ai_batch" (
 	"provider_batch_id" text,
 	"request_count" integer DEFAULT 0 NOT NULL,
 	"completed_count" integer DEFAULT 0 NOT NULL,
-	"submitted_at" timestamp with time zone,
-	"completed_at" timestamp with time zone,
+	"submitted_at" timestamp(3) with time zone,
+	"completed_at" timestamp(3) with time zone,
 	CONSTRAINT "ai_batch_organization_id_id_key" UNIQUE("organization_id","id")
 );
 --> statement-breakpoint
 ALTER TABLE "ai_batch" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "ai_call_details" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"usage_id" text NOT NULL,
 	"request_metadata" jsonb NOT NULL,
@@ -40,8 +40,8 @@ CREATE TABLE "ai_call_details" (
 ALTER TABLE "ai_call_details" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "ai_model" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"provider" text NOT NULL,
 	"name" text NOT NULL,
 	"display_name" text NOT NULL,
@@ -53,21 +53,21 @@ CREATE TABLE "ai_model" (
 --> statement-breakpoint
 CREATE TABLE "ai_model_pricing" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"model_id" text NOT NULL,
 	"input_price_per_token" numeric(20,12) NOT NULL,
 	"output_price_per_token" numeric(20,12) NOT NULL,
-	"valid_from" timestamp with time zone NOT NULL,
-	"valid_to" timestamp with time zone,
+	"valid_from" timestamp(3) with time zone NOT NULL,
+	"valid_to" timestamp(3) with time zone,
 	CONSTRAINT "ai_model_pricing_valid_range" CHECK ("valid_to" is null or "valid_to" > "valid_from"),
 	CONSTRAINT "ai_model_pricing_non_negative" CHECK ("input_price_per_token" >= 0 and "output_price_per_token" >= 0)
 );
 --> statement-breakpoint
 CREATE TABLE "ai_usage" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"model_id" text NOT NULL,
 	"user_id" text,
@@ -77,7 +77,7 @@ CREATE TABLE "ai_usage" (
 	"input_tokens" integer NOT NULL,
 	"output_tokens" integer NOT NULL,
 	"cost_usd" numeric(20,10) NOT NULL,
-	"occurred_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"occurred_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "ai_usage_organization_id_id_key" UNIQUE("organization_id","id"),
 	CONSTRAINT "ai_usage_tokens_non_negative" CHECK ("input_tokens" >= 0 and "output_tokens" >= 0)
 );
@@ -91,12 +91,12 @@ CREATE TABLE "account" (
 	"access_token" text,
 	"refresh_token" text,
 	"id_token" text,
-	"access_token_expires_at" timestamp with time zone,
-	"refresh_token_expires_at" timestamp with time zone,
+	"access_token_expires_at" timestamp(3) with time zone,
+	"refresh_token_expires_at" timestamp(3) with time zone,
 	"scope" text,
 	"password" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "invitation" (
@@ -105,8 +105,8 @@ CREATE TABLE "invitation" (
 	"email" text NOT NULL,
 	"role" text,
 	"status" text DEFAULT 'pending' NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp(3) with time zone NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"inviter_id" text NOT NULL,
 	CONSTRAINT "invitation_organization_id_id_key" UNIQUE("organization_id","id")
 );
@@ -117,7 +117,7 @@ CREATE TABLE "member" (
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"user_id" text NOT NULL,
 	"role" text DEFAULT 'member' NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "member_organization_id_id_key" UNIQUE("organization_id","id"),
 	CONSTRAINT "member_organization_id_user_id_key" UNIQUE("organization_id","user_id")
 );
@@ -130,15 +130,15 @@ CREATE TABLE "organization" (
 	"logo" text,
 	"type" "tenant_type" DEFAULT 'team'::"tenant_type" NOT NULL,
 	"metadata" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "session" (
 	"id" text PRIMARY KEY,
-	"expires_at" timestamp with time zone NOT NULL,
+	"expires_at" timestamp(3) with time zone NOT NULL,
 	"token" text NOT NULL UNIQUE,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"ip_address" text,
 	"user_agent" text,
 	"user_id" text NOT NULL,
@@ -151,37 +151,37 @@ CREATE TABLE "user" (
 	"email" text NOT NULL UNIQUE,
 	"email_verified" boolean DEFAULT false NOT NULL,
 	"image" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "verification" (
 	"id" text PRIMARY KEY,
 	"identifier" text NOT NULL,
 	"value" text NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"expires_at" timestamp(3) with time zone NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "personal_access_token" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"user_id" text NOT NULL,
 	"name" text NOT NULL,
 	"token_hash" text NOT NULL,
 	"token_prefix" text NOT NULL,
 	"scopes" text[] NOT NULL,
-	"expires_at" timestamp with time zone,
-	"revoked_at" timestamp with time zone,
-	"last_used_at" timestamp with time zone
+	"expires_at" timestamp(3) with time zone,
+	"revoked_at" timestamp(3) with time zone,
+	"last_used_at" timestamp(3) with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "extraction_result" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"artifact_id" text NOT NULL,
 	"extraction_schema" jsonb NOT NULL,
@@ -194,8 +194,8 @@ CREATE TABLE "extraction_result" (
 ALTER TABLE "extraction_result" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "mcp_tool_call_log" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"skill_execution_id" text NOT NULL,
 	"server_name" text NOT NULL,
@@ -209,8 +209,8 @@ CREATE TABLE "mcp_tool_call_log" (
 ALTER TABLE "mcp_tool_call_log" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "plan_audit_log" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"plan_id" text NOT NULL,
 	"actor_id" text,
@@ -222,8 +222,8 @@ CREATE TABLE "plan_audit_log" (
 ALTER TABLE "plan_audit_log" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "plan_branching_condition" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"step_id" text NOT NULL,
 	"target_step_id" text NOT NULL,
@@ -236,8 +236,8 @@ CREATE TABLE "plan_branching_condition" (
 ALTER TABLE "plan_branching_condition" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "plan_step" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"plan_id" text NOT NULL,
 	"position" integer NOT NULL,
@@ -245,8 +245,8 @@ CREATE TABLE "plan_step" (
 	"instructions" text,
 	"status" "step_status" DEFAULT 'pending'::"step_status" NOT NULL,
 	"step_execution_report" jsonb,
-	"started_at" timestamp with time zone,
-	"completed_at" timestamp with time zone,
+	"started_at" timestamp(3) with time zone,
+	"completed_at" timestamp(3) with time zone,
 	CONSTRAINT "plan_step_organization_id_id_key" UNIQUE("organization_id","id"),
 	CONSTRAINT "plan_step_plan_position_key" UNIQUE("organization_id","plan_id","position"),
 	CONSTRAINT "plan_step_position_positive" CHECK ("position" >= 1)
@@ -255,8 +255,8 @@ CREATE TABLE "plan_step" (
 ALTER TABLE "plan_step" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "research_artifact" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"plan_id" text NOT NULL,
 	"step_id" text,
@@ -273,8 +273,8 @@ CREATE TABLE "research_artifact" (
 ALTER TABLE "research_artifact" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "research_feedback" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"output_id" text NOT NULL,
 	"author_id" text NOT NULL,
@@ -287,39 +287,39 @@ CREATE TABLE "research_feedback" (
 ALTER TABLE "research_feedback" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "research_output" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"plan_id" text NOT NULL,
 	"title" text NOT NULL,
 	"format" "output_format" DEFAULT 'markdown'::"output_format" NOT NULL,
 	"content" text NOT NULL,
 	"result_summary" jsonb NOT NULL,
-	"published_at" timestamp with time zone,
+	"published_at" timestamp(3) with time zone,
 	CONSTRAINT "research_output_organization_id_id_key" UNIQUE("organization_id","id")
 );
 --> statement-breakpoint
 ALTER TABLE "research_output" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "research_plan" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"title" text NOT NULL,
 	"description" text,
 	"status" "plan_status" DEFAULT 'draft'::"plan_status" NOT NULL,
 	"author_id" text NOT NULL,
 	"version" integer DEFAULT 1 NOT NULL,
-	"started_at" timestamp with time zone,
-	"completed_at" timestamp with time zone,
+	"started_at" timestamp(3) with time zone,
+	"completed_at" timestamp(3) with time zone,
 	CONSTRAINT "research_plan_organization_id_id_key" UNIQUE("organization_id","id")
 );
 --> statement-breakpoint
 ALTER TABLE "research_plan" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "skill_execution" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"plan_id" text NOT NULL,
 	"step_id" text,
@@ -328,16 +328,16 @@ CREATE TABLE "skill_execution" (
 	"input" jsonb DEFAULT '{}' NOT NULL,
 	"output" jsonb,
 	"error_message" text,
-	"started_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"finished_at" timestamp with time zone,
+	"started_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"finished_at" timestamp(3) with time zone,
 	CONSTRAINT "skill_execution_organization_id_id_key" UNIQUE("organization_id","id")
 );
 --> statement-breakpoint
 ALTER TABLE "skill_execution" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
 CREATE TABLE "document_chunk" (
 	"id" text PRIMARY KEY,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
 	"artifact_id" text NOT NULL,
 	"chunk_index" integer NOT NULL,
