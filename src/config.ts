@@ -5,8 +5,19 @@ import type { ConnectionOptions } from "./db/index.js";
 export interface Config {
   port: number;
   environment: "development" | "production" | "test";
+  /** Where clients reach the gateway (Better Auth's base URL, cookie origin). */
+  publicUrl: string;
+  /** Signs session cookies and tokens. */
+  authSecret: string;
+  logLevel: string;
+  /** SET LOCAL statement_timeout of every operation, milliseconds. */
+  statementTimeoutMs: number;
   database: ConnectionOptions;
 }
+
+/** Development only: a fixed secret so sessions survive restarts. Production refuses to start without one. */
+const developmentAuthSecret = "trovella-development-secret-not-for-production-use";
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -40,9 +51,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (nodeEnv !== "development" && nodeEnv !== "production" && nodeEnv !== "test") {
     throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnv}"`);
   }
+  const port = parseInteger("PORT", env.PORT, 4000, 0, 65535);
+  const authSecret = env.BETTER_AUTH_SECRET || (nodeEnv === "production" ? "" : developmentAuthSecret);
+  if (authSecret.length < 32) {
+    throw new ConfigError("BETTER_AUTH_SECRET must be set to at least 32 random characters in production");
+  }
+  const logLevel = env.LOG_LEVEL || (nodeEnv === "test" ? "silent" : "info");
+  if (!logLevels.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(", ")}, got "${logLevel}"`);
+  }
+  const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute URL like https://api.example.com, got "${publicUrl}"`);
+  }
   return {
-    port: parseInteger("PORT", env.PORT, 4000, 0, 65535),
+    port,
     environment: nodeEnv,
+    publicUrl,
+    authSecret,
+    logLevel,
+    statementTimeoutMs: parseInteger("STATEMENT_TIMEOUT_MS", env.STATEMENT_TIMEOUT_MS, 5000, 100, 600_000),
     database: {
       databaseUrl: parseDatabaseUrl("DATABASE_URL", env.DATABASE_URL),
       appDatabaseUrl: parseDatabaseUrl("APP_DATABASE_URL", env.APP_DATABASE_URL),

@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import type { Logger } from "drizzle-orm";
@@ -57,7 +58,9 @@ export async function openConnections(options: ConnectionOptions = {}): Promise<
   if (!options.databaseUrl) {
     // One in-process PostgreSQL 18. It always connects as a superuser, so RLS applies only after the
     // SET ROLE that withTenantContext() does; Better Auth shares the single connection.
-    const client = await PGlite.create({ dataDir: options.pgliteDataDir ?? "memory://", extensions: { vector } });
+    const dataDir = options.pgliteDataDir ?? "memory://";
+    if (!dataDir.includes("://")) await mkdir(dataDir, { recursive: true });
+    const client = await PGlite.create({ dataDir, extensions: { vector } });
     const app = drizzlePglite({ client, relations, logger });
     const auth = drizzlePglite({ client, relations });
     return {

@@ -1,0 +1,17 @@
+import type { Principal } from "../auth/principal.js";
+import type { TenantTransaction } from "../db/index.js";
+import type { Loaders } from "./loaders.js";
+
+/** What every resolver receives. `tx` and `loaders` exist only while the operation's transaction is open. */
+export interface GraphQLContext {
+  requestId: string;
+  /** Who is calling (null: nobody signed in). Resolved before the transaction opens. */
+  principal: Principal | null;
+  /** The operation's tenant transaction; set by the tenant-transaction plugin. */
+  tx: TenantTransaction;
+  /** DataLoaders bound to `tx`, created per operation. */
+  loaders: Loaders;
+}
+
+/** The context as Yoga builds it, before the tenant-transaction plugin adds `tx` and `loaders`. */
+export type InitialContext = Omit<GraphQLContext, "tx" | "loaders"> & Partial<Pick<GraphQLContext, "tx" | "loaders">>;

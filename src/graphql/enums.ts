@@ -1,0 +1,22 @@
+import type { PgEnum } from "drizzle-orm/pg-core";
+import { builder } from "./builder.js";
+
+/** GraphQL enum from a PostgreSQL enum: SCREAMING_CASE names, the database's values underneath. */
+export function enumFromPg<const Values extends [string, ...string[]]>(
+  name: string,
+  pgEnum: PgEnum<Values>,
+  description: string,
+) {
+  const values = Object.fromEntries(pgEnum.enumValues.map((value) => [value.toUpperCase(), { value }])) as {
+    [V in Values[number] as Uppercase<V>]: { value: V };
+  };
+  return builder.enumType(name, { description, values });
+}
+
+/** GraphQL enum from a TypeScript list of allowed values (columns typed with `$type<>()`). */
+export function enumFromList<const Values extends readonly string[]>(name: string, list: Values, description: string) {
+  const values = Object.fromEntries(list.map((value) => [value.toUpperCase(), { value }])) as {
+    [V in Values[number] as Uppercase<V>]: { value: V };
+  };
+  return builder.enumType(name, { description, values });
+}

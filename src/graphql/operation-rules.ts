@@ -1,0 +1,28 @@
+import { GraphQLError, type ValidationRule } from "graphql";
+
+/**
+ * Subscriptions and @defer/@stream would need the tenant transaction to outlive a single execution.
+ * Until they are supported properly, refuse them up front with a clear, coded error.
+ */
+export const refuseUnsupportedOperations: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === "subscription") {
+      context.reportError(
+        new GraphQLError("Subscriptions are not supported yet.", {
+          nodes: [node],
+          extensions: { code: "OPERATION_NOT_SUPPORTED" },
+        }),
+      );
+    }
+  },
+  Directive(node) {
+    if (node.name.value === "defer" || node.name.value === "stream") {
+      context.reportError(
+        new GraphQLError(`@${node.name.value} is not supported yet: request the fields without it.`, {
+          nodes: [node],
+          extensions: { code: "OPERATION_NOT_SUPPORTED" },
+        }),
+      );
+    }
+  },
+});
