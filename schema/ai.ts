@@ -121,7 +121,10 @@ export const aiUsage = pgTable.withRLS(
   (t) => [
     ...tenantPolicies("ai_usage", t),
     tenantForeignKey("ai_usage_plan_fkey", { organizationId: t.organizationId, column: t.planId }, researchPlan),
-    tenantForeignKey("ai_usage_step_fkey", { organizationId: t.organizationId, column: t.stepId }, planStep),
+    // SET NULL (step_id) only, keeping organization_id: see the set_null_columns migration.
+    tenantForeignKey("ai_usage_step_fkey", { organizationId: t.organizationId, column: t.stepId }, planStep).onDelete(
+      "set null",
+    ),
     tenantForeignKey("ai_usage_batch_fkey", { organizationId: t.organizationId, column: t.batchId }, aiBatch),
     index("ai_usage_org_occurred_idx").on(t.organizationId, t.occurredAt),
     index("ai_usage_org_model_occurred_idx").on(t.organizationId, t.modelId, t.occurredAt),

@@ -177,18 +177,20 @@ export const planAuditLog = pgTable.withRLS(
   {
     ...baseColumns(),
     ...tenantColumns(),
-    planId: text("plan_id").notNull(),
+    /** Null once the plan is deleted: the audit trail outlives its subject. */
+    planId: text("plan_id"),
     actorId: text("actor_id").references(() => user.id, { onDelete: "set null" }),
     action: auditActionEnum("action").notNull(),
     diff: jsonb("diff").$type<AuditDiff>().notNull(),
   },
   (t) => [
     ...tenantPolicies("plan_audit_log", t),
+    // SET NULL (plan_id) only, keeping organization_id: see the set_null_columns migration.
     tenantForeignKey(
       "plan_audit_log_plan_fkey",
       { organizationId: t.organizationId, column: t.planId },
       researchPlan,
-    ).onDelete("cascade"),
+    ).onDelete("set null"),
     index("plan_audit_log_plan_idx").on(t.organizationId, t.planId, t.createdAt),
     index("plan_audit_log_actor_idx").on(t.actorId),
   ],
@@ -216,7 +218,12 @@ export const researchArtifact = pgTable.withRLS(
       { organizationId: t.organizationId, column: t.planId },
       researchPlan,
     ).onDelete("cascade"),
-    tenantForeignKey("research_artifact_step_fkey", { organizationId: t.organizationId, column: t.stepId }, planStep),
+    // SET NULL (step_id) only, keeping organization_id: see the set_null_columns migration.
+    tenantForeignKey(
+      "research_artifact_step_fkey",
+      { organizationId: t.organizationId, column: t.stepId },
+      planStep,
+    ).onDelete("set null"),
     index("research_artifact_plan_idx").on(t.organizationId, t.planId, t.createdAt),
     index("research_artifact_step_idx").on(t.organizationId, t.stepId),
   ],
@@ -266,7 +273,12 @@ export const skillExecution = pgTable.withRLS(
       { organizationId: t.organizationId, column: t.planId },
       researchPlan,
     ).onDelete("cascade"),
-    tenantForeignKey("skill_execution_step_fkey", { organizationId: t.organizationId, column: t.stepId }, planStep),
+    // SET NULL (step_id) only, keeping organization_id: see the set_null_columns migration.
+    tenantForeignKey(
+      "skill_execution_step_fkey",
+      { organizationId: t.organizationId, column: t.stepId },
+      planStep,
+    ).onDelete("set null"),
     index("skill_execution_plan_idx").on(t.organizationId, t.planId, t.startedAt),
     index("skill_execution_step_idx").on(t.organizationId, t.stepId),
   ],
@@ -432,7 +444,6 @@ export const researchRelations = defineRelationsPart(tables, (r) => ({
     plan: r.one.researchPlan({
       from: [r.planAuditLog.organizationId, r.planAuditLog.planId],
       to: [r.researchPlan.organizationId, r.researchPlan.id],
-      optional: false,
     }),
     actor: r.one.user({ from: r.planAuditLog.actorId, to: r.user.id }),
   },

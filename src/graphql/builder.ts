@@ -70,3 +70,4 @@ builder.addScalarType("DateTime", DateTimeScalar);
 builder.addScalarType("JSON", JSONScalar);
 
 builder.queryType({ description: "Read the organization's research, AI usage and search data." });
+builder.mutationType({ description: "Change research plans and record what agents did." });

@@ -103,7 +103,7 @@ export const PlanAuditEntry = builder.drizzleNode("planAuditLog", {
     action: t.expose("action", { type: AuditAction }),
     diff: t.expose("diff", { type: "JSON" }),
     actor: t.relation("actor", { nullable: true }),
-    plan: t.relation("plan"),
+    plan: t.relation("plan", { nullable: true, description: "Null once the plan was deleted." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });

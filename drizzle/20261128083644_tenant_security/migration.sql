@@ -53,3 +53,9 @@ GRANT SELECT ("id", "name", "slug", "logo", "type", "metadata", "created_at") ON
 --> statement-breakpoint
 -- Token metadata only: the hash column is not granted, so not even a bug can select it from the gateway.
 GRANT SELECT ("id", "user_id", "name", "token_prefix", "scopes", "expires_at", "revoked_at", "last_used_at", "created_at", "updated_at") ON "personal_access_token" TO authenticated;
+--> statement-breakpoint
+-- Personal access tokens are user-scoped global rows, filtered by application code (the viewer's own):
+-- the gateway may create them (writing the hash, never reading it back) and revoke them.
+GRANT INSERT ("id", "user_id", "name", "token_hash", "token_prefix", "scopes", "expires_at", "created_at", "updated_at") ON "personal_access_token" TO authenticated;
+--> statement-breakpoint
+GRANT UPDATE ("revoked_at", "updated_at") ON "personal_access_token" TO authenticated;

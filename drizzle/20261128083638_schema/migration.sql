@@ -212,7 +212,7 @@ CREATE TABLE "plan_audit_log" (
 	"created_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp(3) with time zone DEFAULT now() NOT NULL,
 	"organization_id" text DEFAULT nullif(current_setting('app.organization_id', true), '') NOT NULL,
-	"plan_id" text NOT NULL,
+	"plan_id" text,
 	"actor_id" text,
 	"action" "audit_action" NOT NULL,
 	"diff" jsonb NOT NULL,
@@ -400,7 +400,7 @@ ALTER TABLE "ai_usage" ADD CONSTRAINT "ai_usage_model_id_ai_model_id_fkey" FOREI
 ALTER TABLE "ai_usage" ADD CONSTRAINT "ai_usage_user_id_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "user"("id") ON DELETE SET NULL;--> statement-breakpoint
 ALTER TABLE "ai_usage" ADD CONSTRAINT "ai_usage_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organization"("id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "ai_usage" ADD CONSTRAINT "ai_usage_plan_fkey" FOREIGN KEY ("organization_id","plan_id") REFERENCES "research_plan"("organization_id","id");--> statement-breakpoint
-ALTER TABLE "ai_usage" ADD CONSTRAINT "ai_usage_step_fkey" FOREIGN KEY ("organization_id","step_id") REFERENCES "plan_step"("organization_id","id");--> statement-breakpoint
+ALTER TABLE "ai_usage" ADD CONSTRAINT "ai_usage_step_fkey" FOREIGN KEY ("organization_id","step_id") REFERENCES "plan_step"("organization_id","id") ON DELETE SET NULL;--> statement-breakpoint
 ALTER TABLE "ai_usage" ADD CONSTRAINT "ai_usage_batch_fkey" FOREIGN KEY ("organization_id","batch_id") REFERENCES "ai_batch"("organization_id","id");--> statement-breakpoint
 ALTER TABLE "account" ADD CONSTRAINT "account_user_id_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "user"("id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "invitation" ADD CONSTRAINT "invitation_inviter_id_user_id_fkey" FOREIGN KEY ("inviter_id") REFERENCES "user"("id") ON DELETE CASCADE;--> statement-breakpoint
@@ -416,7 +416,7 @@ ALTER TABLE "mcp_tool_call_log" ADD CONSTRAINT "mcp_tool_call_log_organization_i
 ALTER TABLE "mcp_tool_call_log" ADD CONSTRAINT "mcp_tool_call_log_skill_execution_fkey" FOREIGN KEY ("organization_id","skill_execution_id") REFERENCES "skill_execution"("organization_id","id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "plan_audit_log" ADD CONSTRAINT "plan_audit_log_actor_id_user_id_fkey" FOREIGN KEY ("actor_id") REFERENCES "user"("id") ON DELETE SET NULL;--> statement-breakpoint
 ALTER TABLE "plan_audit_log" ADD CONSTRAINT "plan_audit_log_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organization"("id") ON DELETE CASCADE;--> statement-breakpoint
-ALTER TABLE "plan_audit_log" ADD CONSTRAINT "plan_audit_log_plan_fkey" FOREIGN KEY ("organization_id","plan_id") REFERENCES "research_plan"("organization_id","id") ON DELETE CASCADE;--> statement-breakpoint
+ALTER TABLE "plan_audit_log" ADD CONSTRAINT "plan_audit_log_plan_fkey" FOREIGN KEY ("organization_id","plan_id") REFERENCES "research_plan"("organization_id","id") ON DELETE SET NULL;--> statement-breakpoint
 ALTER TABLE "plan_branching_condition" ADD CONSTRAINT "plan_branching_condition_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organization"("id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "plan_branching_condition" ADD CONSTRAINT "plan_branching_condition_step_fkey" FOREIGN KEY ("organization_id","step_id") REFERENCES "plan_step"("organization_id","id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "plan_branching_condition" ADD CONSTRAINT "plan_branching_condition_target_step_fkey" FOREIGN KEY ("organization_id","target_step_id") REFERENCES "plan_step"("organization_id","id") ON DELETE CASCADE;--> statement-breakpoint
@@ -424,7 +424,7 @@ ALTER TABLE "plan_step" ADD CONSTRAINT "plan_step_organization_id_fkey" FOREIGN 
 ALTER TABLE "plan_step" ADD CONSTRAINT "plan_step_plan_fkey" FOREIGN KEY ("organization_id","plan_id") REFERENCES "research_plan"("organization_id","id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "research_artifact" ADD CONSTRAINT "research_artifact_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organization"("id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "research_artifact" ADD CONSTRAINT "research_artifact_plan_fkey" FOREIGN KEY ("organization_id","plan_id") REFERENCES "research_plan"("organization_id","id") ON DELETE CASCADE;--> statement-breakpoint
-ALTER TABLE "research_artifact" ADD CONSTRAINT "research_artifact_step_fkey" FOREIGN KEY ("organization_id","step_id") REFERENCES "plan_step"("organization_id","id");--> statement-breakpoint
+ALTER TABLE "research_artifact" ADD CONSTRAINT "research_artifact_step_fkey" FOREIGN KEY ("organization_id","step_id") REFERENCES "plan_step"("organization_id","id") ON DELETE SET NULL;--> statement-breakpoint
 ALTER TABLE "research_feedback" ADD CONSTRAINT "research_feedback_author_id_user_id_fkey" FOREIGN KEY ("author_id") REFERENCES "user"("id");--> statement-breakpoint
 ALTER TABLE "research_feedback" ADD CONSTRAINT "research_feedback_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organization"("id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "research_feedback" ADD CONSTRAINT "research_feedback_output_fkey" FOREIGN KEY ("organization_id","output_id") REFERENCES "research_output"("organization_id","id") ON DELETE CASCADE;--> statement-breakpoint
@@ -434,7 +434,7 @@ ALTER TABLE "research_plan" ADD CONSTRAINT "research_plan_author_id_user_id_fkey
 ALTER TABLE "research_plan" ADD CONSTRAINT "research_plan_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organization"("id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "skill_execution" ADD CONSTRAINT "skill_execution_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organization"("id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "skill_execution" ADD CONSTRAINT "skill_execution_plan_fkey" FOREIGN KEY ("organization_id","plan_id") REFERENCES "research_plan"("organization_id","id") ON DELETE CASCADE;--> statement-breakpoint
-ALTER TABLE "skill_execution" ADD CONSTRAINT "skill_execution_step_fkey" FOREIGN KEY ("organization_id","step_id") REFERENCES "plan_step"("organization_id","id");--> statement-breakpoint
+ALTER TABLE "skill_execution" ADD CONSTRAINT "skill_execution_step_fkey" FOREIGN KEY ("organization_id","step_id") REFERENCES "plan_step"("organization_id","id") ON DELETE SET NULL;--> statement-breakpoint
 ALTER TABLE "document_chunk" ADD CONSTRAINT "document_chunk_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organization"("id") ON DELETE CASCADE;--> statement-breakpoint
 ALTER TABLE "document_chunk" ADD CONSTRAINT "document_chunk_artifact_fkey" FOREIGN KEY ("organization_id","artifact_id") REFERENCES "research_artifact"("organization_id","id") ON DELETE CASCADE;--> statement-breakpoint
 CREATE POLICY "ai_batch_tenant_select" ON "ai_batch" AS PERMISSIVE FOR SELECT TO "authenticated" USING ("ai_batch"."organization_id" = nullif((select current_setting('app.organization_id', true)), ''));--> statement-breakpoint
