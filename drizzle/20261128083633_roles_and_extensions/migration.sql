@@ -1,32 +1,50 @@
 -- Custom migration: what drizzle-kit does not emit. Runs before the tables exist.
--- Roles are cluster-wide and several databases (tests, benchmarks) share a cluster: create them
--- idempotently, tolerating a concurrent creator.
+-- Roles are cluster-wide, and several databases of one cluster (tests, benchmarks) may be migrated at the
+-- same moment: a role is created only when missing and altered only when its attributes differ (two
+-- concurrent ALTER ROLEs on the same role fail with "tuple concurrently updated"), and losing a race to
+-- create it is fine.
 
 CREATE EXTENSION IF NOT EXISTS vector;
 --> statement-breakpoint
 DO $$
 DECLARE
-  role_spec text[];
+  spec record;
+  current_attributes text;
 BEGIN
-  FOREACH role_spec SLICE 1 IN ARRAY ARRAY[
-    -- name,            attributes
-    ARRAY['authenticated', 'NOLOGIN NOINHERIT NOBYPASSRLS'],
-    ARRAY['anonymous',     'NOLOGIN NOINHERIT NOBYPASSRLS'],
-    -- The gateway's runtime login: owns nothing, inherits nothing, may only SET ROLE to the two above.
-    ARRAY['trovella_app',  'LOGIN NOINHERIT NOBYPASSRLS NOSUPERUSER NOCREATEDB NOCREATEROLE'],
-    -- Better Auth's login: writes identity rows (member, invitation) outside any tenant context, so it
-    -- bypasses RLS; it is granted the identity tables and nothing else.
-    ARRAY['trovella_auth', 'LOGIN NOINHERIT BYPASSRLS NOSUPERUSER NOCREATEDB NOCREATEROLE']
-  ] LOOP
-    BEGIN
-      EXECUTE format('CREATE ROLE %I %s', role_spec[1], role_spec[2]);
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN
-      EXECUTE format('ALTER ROLE %I %s', role_spec[1], role_spec[2]);
-    END;
+  FOR spec IN
+    SELECT * FROM (VALUES
+      ('authenticated', false, false, 'NOLOGIN NOINHERIT NOBYPASSRLS'),
+      ('anonymous',     false, false, 'NOLOGIN NOINHERIT NOBYPASSRLS'),
+      -- The gateway's runtime login: owns nothing, inherits nothing, may only SET ROLE to the two above.
+      ('trovella_app',  true,  false, 'LOGIN NOINHERIT NOBYPASSRLS NOSUPERUSER NOCREATEDB NOCREATEROLE'),
+      -- Better Auth's login: writes identity rows (member, invitation) outside any tenant context, so it
+      -- bypasses RLS; it is granted the identity tables and nothing else.
+      ('trovella_auth', true,  true,  'LOGIN NOINHERIT BYPASSRLS NOSUPERUSER NOCREATEDB NOCREATEROLE')
+    ) AS roles(name, can_login, bypass_rls, attributes)
+  LOOP
+    SELECT format('%s/%s/%s/%s', rolcanlogin, rolbypassrls, rolinherit, rolsuper) INTO current_attributes
+    FROM pg_roles WHERE rolname = spec.name;
+    IF current_attributes IS NULL THEN
+      BEGIN
+        EXECUTE format('CREATE ROLE %I %s', spec.name, spec.attributes);
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN
+        NULL; -- created concurrently by another database's migration
+      END;
+    ELSIF current_attributes <> format('%s/%s/false/false', spec.can_login, spec.bypass_rls) THEN
+      EXECUTE format('ALTER ROLE %I %s', spec.name, spec.attributes);
+    END IF;
   END LOOP;
 END
 $$;
 --> statement-breakpoint
-GRANT authenticated, anonymous TO trovella_app;
+DO $$
+BEGIN
+  IF NOT pg_has_role('trovella_app', 'authenticated', 'MEMBER') OR NOT pg_has_role('trovella_app', 'anonymous', 'MEMBER') THEN
+    GRANT authenticated, anonymous TO trovella_app;
+  END IF;
+EXCEPTION WHEN internal_error THEN
+  NULL; -- "tuple concurrently updated": another database's migration granted it at the same moment
+END
+$$;
 --> statement-breakpoint
 GRANT USAGE ON SCHEMA public TO authenticated, anonymous, trovella_auth;

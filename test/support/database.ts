@@ -12,6 +12,8 @@ export const backendName = serverUrl ? "postgres" : "pglite";
 
 export interface TestDatabase {
   database: Database;
+  /** The owner's URL of this test database on the server (undefined on PGlite): to open more pools onto it. */
+  databaseUrl: string | undefined;
   /** Runs SQL as the tables' owner (superuser here): to check what really was written, bypassing RLS. */
   asOwner<T = Record<string, unknown>>(query: SQL): Promise<T[]>;
   cleanup(): Promise<void>;
@@ -37,10 +39,17 @@ export async function createTestDatabase(
     };
   }
   const database = await Database.open({ databaseUrl, pgliteDataDir: "memory://", ...options });
-  await migrate(database);
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    await dropDatabase();
+    throw error;
+  }
   const { owner } = connectionsOf(database);
   return {
     database,
+    databaseUrl,
     asOwner: async <T>(query: SQL) => rowsOf<T>(await owner.execute(query)),
     cleanup: async () => {
       await database.close();

@@ -1,0 +1,71 @@
+import { drizzleAdapter } from "@better-auth/drizzle-adapter/relations-v2";
+import { betterAuth } from "better-auth";
+import { bearer, organization } from "better-auth/plugins";
+import * as schema from "../../schema/index.js";
+import { identityDatabase } from "../db/identity.js";
+import type { Database } from "../db/index.js";
+
+// Better Auth: sign-up, sign-in, sessions, organizations, members, invitations. Mounted by the server at
+// /api/auth/*. It reads and writes through the identity handle: on a real server that is its own login,
+// `trovella_auth` (BYPASSRLS, granted the identity tables only), because it writes `member` and
+// `invitation` rows (tenant tables under FORCE RLS) outside any tenant context. On PGlite it shares the
+// single connection, so no Better Auth call may run while a tenant transaction is open.
+
+export interface AuthOptions {
+  /** Signs session cookies and bearer tokens. At least 32 characters of randomness in production. */
+  secret: string;
+  /** Where the gateway is reached from outside, e.g. `http://localhost:4000`. */
+  baseURL: string;
+  /** Origins allowed to call the auth endpoints with cookies (baseURL's origin is always trusted). */
+  trustedOrigins?: string[];
+}
+
+/** Better Auth's base path; the server mounts `handler` there. */
+export const authBasePath = "/api/auth";
+
+export function createAuth(database: Database, options: AuthOptions) {
+  return betterAuth({
+    appName: "Trovella",
+    secret: options.secret,
+    baseURL: options.baseURL,
+    basePath: authBasePath,
+    trustedOrigins: options.trustedOrigins ?? [],
+    database: drizzleAdapter(identityDatabase(database), {
+      provider: "pg",
+      schema,
+      // Atomic multi-row writes (sign-up, accepting an invitation) on a real server. Not on PGlite: its one
+      // connection is locked by an open transaction, and any query Better Auth sent outside it would wait
+      // forever.
+      transaction: database.kind === "postgres",
+    }),
+    emailAndPassword: { enabled: true },
+    session: {
+      // No cookie cache: every request reads the session from the database, so a revoked session (and,
+      // with the membership check in principal.ts, a removed member) loses access at once.
+      cookieCache: { enabled: false },
+    },
+    // Ids: no `advanced.database.generateId`, on purpose. Better Auth's default generator (32 random
+    // alphanumerics) fills our TEXT id columns. `"uuid"` would leave the id to a gen_random_uuid() column
+    // default on PostgreSQL, which our TEXT ids do not have. A custom function makes Better Auth assume
+    // invitation ids may be guessable, and it then requires a verified email to accept or reject an
+    // invitation, which nobody signed up by email+password has here.
+    telemetry: { enabled: false },
+    plugins: [
+      organization({
+        // `organization.type` is ours (personal/team/enterprise) and has a database default; Better Auth
+        // does not need to know about it.
+        // Deleting an organization cascades to every tenant row it has: not something one API call by an
+        // owner should do. It stays an operator's decision.
+        disableOrganizationDeletion: true,
+      }),
+      bearer(),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+/** The function the server mounts at `/api/auth/*`. */
+export function authHandler(auth: Auth): (request: Request) => Promise<Response> {
+  return (request) => auth.handler(request);
+}
