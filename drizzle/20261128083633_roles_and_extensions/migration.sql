@@ -30,7 +30,7 @@ BEGIN
       EXCEPTION WHEN duplicate_object OR unique_violation THEN
         NULL; -- created concurrently by another database's migration
       END;
-    ELSIF current_attributes <> format('%s/%s/false/false', spec.can_login, spec.bypass_rls) THEN
+    ELSIF current_attributes <> format('%s/%s/f/f', spec.can_login, spec.bypass_rls) THEN -- format() prints booleans as t/f
       EXECUTE format('ALTER ROLE %I %s', spec.name, spec.attributes);
     END IF;
   END LOOP;
