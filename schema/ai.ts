@@ -93,7 +93,12 @@ export const aiBatch = pgTable.withRLS(
   },
   (t) => [
     ...tenantPolicies("ai_batch", t),
-    tenantForeignKey("ai_batch_plan_fkey", { organizationId: t.organizationId, column: t.planId }, researchPlan),
+    // SET NULL (plan_id) only, keeping organization_id: see the set_null_columns migration.
+    tenantForeignKey(
+      "ai_batch_plan_fkey",
+      { organizationId: t.organizationId, column: t.planId },
+      researchPlan,
+    ).onDelete("set null"),
     index("ai_batch_org_status_idx").on(t.organizationId, t.status),
     index("ai_batch_plan_idx").on(t.organizationId, t.planId),
     index("ai_batch_model_idx").on(t.modelId),
@@ -120,7 +125,12 @@ export const aiUsage = pgTable.withRLS(
   },
   (t) => [
     ...tenantPolicies("ai_usage", t),
-    tenantForeignKey("ai_usage_plan_fkey", { organizationId: t.organizationId, column: t.planId }, researchPlan),
+    // SET NULL (plan_id) only, keeping organization_id: see the set_null_columns migration.
+    tenantForeignKey(
+      "ai_usage_plan_fkey",
+      { organizationId: t.organizationId, column: t.planId },
+      researchPlan,
+    ).onDelete("set null"),
     // SET NULL (step_id) only, keeping organization_id: see the set_null_columns migration.
     tenantForeignKey("ai_usage_step_fkey", { organizationId: t.organizationId, column: t.stepId }, planStep).onDelete(
       "set null",

@@ -9,3 +9,5 @@ export const tenantWrite = { $all: { tenant: true, scope: "write" } } as const;
 export const tenantAgent = { $all: { tenant: true, scope: "agent" } } as const;
 /** Signed in, token with `read`; no organization needed (viewer and global data). */
 export const viewerRead = { $all: { signedIn: true, scope: "read" } } as const;
+/** Signed in, token with `write`; no organization needed (the viewer's own tokens, organizations). */
+export const viewerWrite = { $all: { signedIn: true, scope: "write" } } as const;

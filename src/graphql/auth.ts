@@ -1,7 +1,13 @@
+import { z } from "zod";
 import { memberRoles, tenantTypeEnum } from "../../schema/index.js";
-import { tenantRead } from "./auth-scopes.js";
+import { GatewayError } from "../errors.js";
+import { tenantRead, viewerWrite } from "./auth-scopes.js";
 import { builder } from "./builder.js";
+import type { GraphQLContext } from "./context.js";
 import { enumFromPg } from "./enums.js";
+import type { SessionCredentials } from "./organization-api.js";
+import { outsideTenantTransaction } from "./tenant-transaction.js";
+import { parseInput, text } from "./validation.js";
 
 // Identity (mirrors schema/auth.ts). Users and organizations are global tables, so they are reached only
 // through relations from tenant rows, the viewer, or the current organization: never by a free lookup that
@@ -146,6 +152,7 @@ builder.queryFields((t) => ({
   }),
   organization: t.drizzleField({
     type: "organization",
+    nullable: true,
     description: "The organization this request acts in.",
     authScopes: tenantRead,
     resolve: async (query, _root, _args, ctx) => {
@@ -154,6 +161,172 @@ builder.queryFields((t) => ({
       );
       if (!organization) throw new Error("the selected organization has no row");
       return organization;
+    },
+  }),
+}));
+
+// Organizations: invite a member, accept an invitation, switch the active organization. Better Auth does
+// the work (permissions, membership rows, the session) on its own connection, so these fields run outside
+// the tenant transaction (`outsideTenantTransaction`): their payloads are plain objects, never read through
+// ctx.tx, and they cannot share an operation with other mutations.
+
+/** The credential the caller's session came with, for Better Auth. Personal access tokens have no session. */
+function sessionCredentials(ctx: Pick<GraphQLContext, "principal" | "request">): SessionCredentials {
+  const principal = ctx.principal;
+  if (!principal) throw new GatewayError("UNAUTHENTICATED", "Sign in to change organizations.");
+  if (principal.via === "personal-access-token") {
+    throw new GatewayError(
+      "FORBIDDEN",
+      "Organization changes need a signed-in session (cookie or session bearer token): a personal access token cannot make them.",
+    );
+  }
+  const headers = new Headers();
+  const name = principal.via === "session-bearer" ? "authorization" : "cookie";
+  const value = ctx.request.headers.get(name);
+  if (value === null) throw new GatewayError("UNAUTHENTICATED", "Sign in to change organizations.");
+  headers.set(name, value);
+  return { headers };
+}
+
+const organizationNotFound = () => new GatewayError("NOT_FOUND", "No organization with this ID.");
+
+/** The caller's memberships were read on this request, before anything else ran. */
+function isMemberOf(ctx: Pick<GraphQLContext, "principal">, organizationId: string): boolean {
+  return ctx.principal?.memberships.some((membership) => membership.organizationId === organizationId) ?? false;
+}
+
+interface OrganizationInvitationShape {
+  id: string;
+  organizationId: string;
+  email: string;
+  role: string;
+  status: string;
+  expiresAt: Date;
+}
+
+const OrganizationInvitation = builder.objectRef<OrganizationInvitationShape>("OrganizationInvitation").implement({
+  description: "An invitation as Better Auth created it (the `Invitation` node, without reading the database).",
+  fields: (t) => ({
+    id: t.globalID({ resolve: (invitation) => ({ type: "Invitation", id: invitation.id }) }),
+    organizationId: t.exposeID("organizationId"),
+    email: t.exposeString("email"),
+    role: t.exposeString("role"),
+    status: t.exposeString("status"),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+  }),
+});
+
+const InviteOrganizationMemberPayload = builder
+  .objectRef<{ invitation: OrganizationInvitationShape }>("InviteOrganizationMemberPayload")
+  .implement({
+    fields: (t) => ({ invitation: t.field({ type: OrganizationInvitation, resolve: (p) => p.invitation }) }),
+  });
+
+const AcceptOrganizationInvitationPayload = builder
+  .objectRef<{ invitationId: string; organizationId: string; memberId: string; role: string }>(
+    "AcceptOrganizationInvitationPayload",
+  )
+  .implement({
+    fields: (t) => ({
+      invitationId: t.globalID({ resolve: (p) => ({ type: "Invitation", id: p.invitationId }) }),
+      memberId: t.globalID({ resolve: (p) => ({ type: "Member", id: p.memberId }) }),
+      organizationId: t.exposeID("organizationId", {
+        description: "The organization joined; it is now the session's active organization.",
+      }),
+      role: t.exposeString("role"),
+    }),
+  });
+
+const SetActiveOrganizationPayload = builder
+  .objectRef<{ activeOrganizationId: string | null }>("SetActiveOrganizationPayload")
+  .implement({
+    fields: (t) => ({ activeOrganizationId: t.exposeID("activeOrganizationId", { nullable: true }) }),
+  });
+
+const InviteOrganizationMemberInput = builder.inputType("InviteOrganizationMemberInput", {
+  fields: (t) => ({
+    organizationId: t.id({ required: false, description: "Defaults to the organization of this request." }),
+    email: t.string({ required: true }),
+    role: t.field({ type: MemberRole, required: true, description: "Only owners may invite owners." }),
+    resend: t.boolean({ required: false, description: "Renew a pending invitation instead of failing with CONFLICT." }),
+  }),
+});
+const inviteSchema = z.object({
+  organizationId: text(200).nullish(),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254, "must be at most 254 characters")
+    .pipe(z.email("must be an email address")),
+  role: z.enum(memberRoles),
+  resend: z.boolean().nullish(),
+});
+
+const AcceptOrganizationInvitationInput = builder.inputType("AcceptOrganizationInvitationInput", {
+  fields: (t) => ({ invitationId: t.globalID({ for: Invitation, required: true }) }),
+});
+
+const SetActiveOrganizationInput = builder.inputType("SetActiveOrganizationInput", {
+  fields: (t) => ({
+    organizationId: t.id({ required: false, description: "null clears the session's active organization." }),
+  }),
+});
+const setActiveSchema = z.object({ organizationId: text(200).nullish() });
+
+builder.mutationFields((t) => ({
+  inviteOrganizationMember: t.field({
+    type: InviteOrganizationMemberPayload,
+    description: "Invites someone by email (owners and admins). Needs a session, not a personal access token.",
+    authScopes: viewerWrite,
+    extensions: outsideTenantTransaction,
+    args: { input: t.arg({ type: InviteOrganizationMemberInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const session = sessionCredentials(ctx);
+      const input = parseInput(inviteSchema, args.input);
+      const organizationId = input.organizationId ?? ctx.principal?.organizationId;
+      if (!organizationId) {
+        throw new GatewayError("BAD_USER_INPUT", "organizationId: choose the organization to invite to.", {
+          field: "organizationId",
+        });
+      }
+      // Someone else's organization is as absent as one that does not exist.
+      if (!isMemberOf(ctx, organizationId)) throw organizationNotFound();
+      const invitation = await ctx.organizations.inviteMember(session, {
+        organizationId,
+        email: input.email,
+        role: input.role,
+        resend: input.resend ?? false,
+      });
+      return { invitation };
+    },
+  }),
+
+  acceptOrganizationInvitation: t.field({
+    type: AcceptOrganizationInvitationPayload,
+    description: "Joins the organization of an invitation sent to your email, and makes it the active one.",
+    authScopes: viewerWrite,
+    extensions: outsideTenantTransaction,
+    args: { input: t.arg({ type: AcceptOrganizationInvitationInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const session = sessionCredentials(ctx);
+      return ctx.organizations.acceptInvitation(session, args.input.invitationId.id);
+    },
+  }),
+
+  setActiveOrganization: t.field({
+    type: SetActiveOrganizationPayload,
+    description: "Chooses the session's active organization (used when a request sends no X-Organization-Id).",
+    authScopes: viewerWrite,
+    extensions: outsideTenantTransaction,
+    args: { input: t.arg({ type: SetActiveOrganizationInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const session = sessionCredentials(ctx);
+      const input = parseInput(setActiveSchema, args.input);
+      const organizationId = input.organizationId ?? null;
+      if (organizationId !== null && !isMemberOf(ctx, organizationId)) throw organizationNotFound();
+      await ctx.organizations.setActiveOrganization(session, organizationId);
+      return { activeOrganizationId: organizationId };
     },
   }),
 }));

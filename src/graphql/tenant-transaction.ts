@@ -1,4 +1,21 @@
-import { type ExecutionArgs, type ExecutionResult, getOperationAST } from "graphql";
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type FragmentSpreadNode,
+  GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  getDirectiveValues,
+  getOperationAST,
+  getVariableValues,
+  type InlineFragmentNode,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Database } from "../db/index.js";
 import { GatewayError } from "../errors.js";
@@ -9,6 +26,14 @@ export interface TenantTransactionOptions {
   /** SET LOCAL statement_timeout for every operation, milliseconds. */
   statementTimeoutMs?: number;
 }
+
+/**
+ * Field extension of root mutation fields that must run with no tenant transaction open: those that
+ * delegate to Better Auth (its own connection; on PGlite, the single connection an open transaction holds).
+ * Use as `extensions: outsideTenantTransaction`. Their resolvers get no `ctx.tx` or `ctx.loaders`, and their
+ * payloads must be plain object types (drizzle objects would read through `ctx.tx`).
+ */
+export const outsideTenantTransaction = { outsideTenantTransaction: true } as const;
 
 /** Thrown inside the transaction to roll it back while still answering with the operation's result. */
 class RollbackWithResult extends Error {
@@ -21,17 +46,104 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
+function isSkipped(
+  node: FieldNode | InlineFragmentNode | FragmentSpreadNode,
+  variables: Record<string, unknown>,
+): boolean {
+  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return true;
+  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
+}
+
+/** The root fields an operation executes (through fragments, without those under a false @skip/@include). */
+function rootFieldNames(args: ExecutionArgs, operation: OperationDefinitionNode): string[] {
+  const coerced = getVariableValues(
+    args.schema,
+    operation.variableDefinitions ?? [],
+    (args.variableValues ?? {}) as Record<string, unknown>,
+  );
+  const variables = coerced.coerced ?? {};
+  const fragments = fragmentsOf(args.document);
+  const names: string[] = [];
+  const visited = new Set<string>();
+  const collect = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (isSkipped(selection, variables)) continue;
+      if (selection.kind === Kind.FIELD) {
+        names.push(selection.name.value);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        collect(selection.selectionSet);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (fragment && !visited.has(name)) {
+          visited.add(name);
+          collect(fragment.selectionSet);
+        }
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  return names;
+}
+
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
+type TransactionMode = { kind: "inside" } | { kind: "outside" } | { kind: "mixed"; outside: string[] };
+
+/**
+ * Whether a mutation runs outside the tenant transaction: every root field (but `__typename`) carries the
+ * `outsideTenantTransaction` extension. A mix cannot be atomic (Better Auth commits on its own connection),
+ * so it is refused before anything runs.
+ */
+function transactionMode(args: ExecutionArgs, operation: OperationDefinitionNode): TransactionMode {
+  const mutationType = args.schema.getMutationType();
+  if (operation.operation !== "mutation" || !mutationType) return { kind: "inside" };
+  const fields = mutationType.getFields();
+  const names = rootFieldNames(args, operation).filter((name) => !name.startsWith("__"));
+  const outside = names.filter((name) => fields[name]?.extensions.outsideTenantTransaction === true);
+  if (outside.length === 0) return { kind: "inside" };
+  return outside.length === names.length ? { kind: "outside" } : { kind: "mixed", outside: [...new Set(outside)] };
+}
+
 /**
  * Runs each GraphQL operation inside one withTenantContext() transaction: read-only for queries, read-write
  * for mutations. Commits when the operation succeeds; rolls back when a mutation has any error, so
  * mutations are atomic. Replacing the execute function (rather than the context factory) is what lets the
  * transaction wrap the whole execution, and the context carries it to every resolver.
+ *
+ * The exception: a mutation whose root fields all carry `outsideTenantTransaction` executes with no
+ * transaction at all (those fields delegate to Better Auth). Mixing them with other fields is BAD_USER_INPUT.
  */
 export function useTenantTransaction(database: Database, options: TenantTransactionOptions = {}): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
       const readOnly = operation?.operation !== "mutation";
+      const mode: TransactionMode = operation ? transactionMode(args, operation) : { kind: "inside" };
+      if (mode.kind === "mixed") {
+        const message =
+          `${mode.outside.join(", ")} run${mode.outside.length === 1 ? "s" : ""} outside the tenant transaction ` +
+          "(through Better Auth) and cannot share an operation with other mutations: send them in an operation of their own.";
+        setExecuteFn(() => ({
+          errors: [
+            new GraphQLError(message, {
+              nodes: operation ? [operation] : [],
+              extensions: { code: "BAD_USER_INPUT", fields: mode.outside },
+            }),
+          ],
+        }));
+        return;
+      }
+      if (mode.kind === "outside") {
+        // No transaction: context.tx and context.loaders stay absent.
+        return;
+      }
       setExecuteFn(async (executionArgs: ExecutionArgs) => {
         const context = executionArgs.contextValue as InitialContext;
         const principal = context.principal;

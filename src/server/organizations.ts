@@ -1,7 +1,5 @@
 import { isAPIError } from "better-auth/api";
 import type { Auth } from "../auth/better-auth.js";
-import { listMemberships } from "../auth/principal.js";
-import type { Database } from "../db/index.js";
 import { type ErrorCode, GatewayError } from "../errors.js";
 import type { OrganizationApi } from "../graphql/organization-api.js";
 
@@ -60,14 +58,9 @@ async function translated<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createOrganizationApi(deps: { auth: Auth; database: Database }): OrganizationApi {
-  const { auth, database } = deps;
+export function createOrganizationApi(deps: { auth: Auth }): OrganizationApi {
+  const { auth } = deps;
   return {
-    async isMember(userId, organizationId) {
-      const memberships = await listMemberships({ database }, userId);
-      return memberships.some((membership) => membership.organizationId === organizationId);
-    },
-
     inviteMember: (session, input) =>
       translated(async () => {
         const invitation = await auth.api.createInvitation({

@@ -3,3 +3,4 @@ import "./types.js";
 import "./queries.js";
 import "./plan-mutations.js";
 import "./step-mutations.js";
+import "./record-mutations.js";

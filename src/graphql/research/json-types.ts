@@ -1,3 +1,4 @@
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import type {
   ArtifactMetadata,
   BranchingRule,
@@ -69,6 +70,10 @@ export const ResultSummaryType = builder.objectRef<ResultSummary>("ResultSummary
     headline: t.exposeString("headline"),
     keyFindings: t.exposeStringList("keyFindings"),
     confidence: t.exposeFloat("confidence", { nullable: true }),
-    sourceArtifactIds: t.exposeStringList("sourceArtifactIds", { nullable: true }),
+    sourceArtifactIds: t.idList({
+      nullable: true,
+      description: "Global IDs of the artifacts the summary draws on.",
+      resolve: (summary) => summary.sourceArtifactIds?.map((id) => encodeGlobalID("ResearchArtifact", id)) ?? null,
+    }),
   }),
 });

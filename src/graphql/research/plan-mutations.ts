@@ -143,6 +143,9 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const actor = actorId(ctx);
       const input = parseInput(updatePlanSchema, args.input);
+      if (input.title === undefined && input.description === undefined) {
+        throw new GatewayError("BAD_USER_INPUT", "Nothing to change: give a title or a description.");
+      }
       const before = await lockPlan(ctx.tx, args.input.id.id);
       conflictIfStale(before, input.expectedVersion);
       const [after] = await ctx.tx

@@ -359,6 +359,9 @@ builder.mutationFields((t) => ({
       const input = parseInput(setConditionSchema, args.input);
       const step = await findStep(ctx.tx, args.input.stepId.id);
       await lockPlan(ctx.tx, step.planId);
+      if (args.input.targetStepId.id === step.id) {
+        throw new GatewayError("BAD_USER_INPUT", "A step cannot branch to itself.", { field: "targetStepId" });
+      }
       const target = await findStep(ctx.tx, args.input.targetStepId.id);
       if (target.planId !== step.planId) {
         throw new GatewayError("BAD_USER_INPUT", "The target step belongs to another plan.", { field: "targetStepId" });
