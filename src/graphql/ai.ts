@@ -1,9 +1,10 @@
 import { and, asc, gte, lt, sql } from "drizzle-orm";
-import { aiBatchStatusEnum, aiModelKindEnum, aiUsage } from "../../schema/index.js";
+import { aiBatchStatusEnum, type aiModel, aiModelKindEnum, aiUsage } from "../../schema/index.js";
 import { GatewayError } from "../errors.js";
 import { tenantRead } from "./auth-scopes.js";
 import { builder } from "./builder.js";
 import { countMatching } from "./connection-count.js";
+import { assertCursorFits, byTimestampThenId } from "./cursors.js";
 import { enumFromPg } from "./enums.js";
 
 // AI (mirrors schema/ai.ts): models and prices are global reference data; batches, usage and call details
@@ -40,18 +41,20 @@ export const AiModel = builder.drizzleNode("aiModel", {
       type: AiModelPricing,
       nullable: true,
       description: "The price valid now.",
-      select: () => ({
-        with: {
-          pricing: {
-            where: {
-              validFrom: { lte: new Date() },
-              OR: [{ validTo: { isNull: true } }, { validTo: { gt: new Date() } }],
-            },
-            orderBy: { validFrom: "desc" },
-            limit: 1,
+      // nestedSelection folds what the query asks of the price into this select: without it the price's
+      // own columns are not part of the plan, and plugin-drizzle loads them again in a second statement.
+      select: (_args, _ctx, nestedSelection) => {
+        const now = new Date();
+        return {
+          with: {
+            pricing: nestedSelection({
+              where: { validFrom: { lte: now }, OR: [{ validTo: { isNull: true } }, { validTo: { gt: now } }] },
+              orderBy: { validFrom: "desc" },
+              limit: 1,
+            }),
           },
-        },
-      }),
+        };
+      },
       resolve: (model) => model.pricing[0] ?? null,
     }),
     pricingHistory: t.relation("pricing", { query: { orderBy: { validFrom: "desc" } } }),
@@ -124,6 +127,8 @@ export const AiUsage = builder.drizzleNode("aiUsage", {
   }),
 });
 
+type AiModelRow = typeof aiModel.$inferSelect;
+
 interface UsageAggregateRow {
   day: string;
   modelId: string;
@@ -139,12 +144,10 @@ const AiUsageAggregate = builder.objectRef<UsageAggregateRow>("AiUsageAggregate"
     day: t.exposeString("day", { description: "The UTC date, YYYY-MM-DD." }),
     model: t.field({
       type: AiModel,
-      // Models are global reference data; one batched lookup for every row of the answer.
-      resolve: async (row, _args, ctx) => {
-        const model = await ctx.loaders.aiModelById.load(row.modelId);
-        if (!model) throw new Error(`usage refers to unknown model ${row.modelId}`);
-        return model;
-      },
+      // Only the key: plugin-drizzle loads what the query asks of the model by primary key, for every row of
+      // the answer in one batched statement. A row fetched here (it was a DataLoader) is not a planned
+      // selection, so the plugin loaded it a second time anyway.
+      resolve: (row) => ({ id: row.modelId }) as AiModelRow,
     }),
     calls: t.exposeInt("calls"),
     inputTokens: t.exposeInt("inputTokens"),
@@ -169,6 +172,7 @@ builder.queryFields((t) => ({
   }),
   aiUsage: t.drizzleConnection({
     type: "aiUsage",
+    nullable: true,
     description: "The organization's model calls, most recent first, optionally within [from, to).",
     authScopes: tenantRead,
     args: {
@@ -176,11 +180,14 @@ builder.queryFields((t) => ({
       to: t.arg({ type: "DateTime", required: false }),
     },
     totalCount: (_root, args, ctx) => countMatching(ctx.tx, aiUsage, usageWhere(args)),
-    resolve: (query, _root, args, ctx) =>
-      ctx.tx.query.aiUsage.findMany(query({ where: usageWhere(args), orderBy: { occurredAt: "desc" } })),
+    resolve: (query, _root, args, ctx) => {
+      assertCursorFits(args, byTimestampThenId);
+      return ctx.tx.query.aiUsage.findMany(query({ where: usageWhere(args), orderBy: { occurredAt: "desc" } }));
+    },
   }),
   aiUsageSummary: t.field({
     type: [AiUsageAggregate],
+    nullable: true,
     description: "Tokens, calls and cost per model per UTC day within [from, to), computed in SQL.",
     authScopes: tenantRead,
     args: {

@@ -1,13 +1,16 @@
 import SchemaBuilder from "@pothos/core";
 import DirectivesPlugin from "@pothos/plugin-directives";
 import DrizzlePlugin from "@pothos/plugin-drizzle";
-import RelayPlugin from "@pothos/plugin-relay";
+import FederationPlugin from "@pothos/plugin-federation";
+import RelayPlugin, { resolveNodes } from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { getTableConfig } from "drizzle-orm/pg-core";
+import { type GraphQLResolveInfo, isObjectType } from "graphql";
 import { type Relations, relations } from "../../schema/index.js";
 import type { TokenScope } from "../../schema/mcp.js";
 import { GatewayError } from "../errors.js";
 import type { GraphQLContext } from "./context.js";
+import { maxPageSize } from "./page-size.js";
 import { DateTimeScalar, JSONScalar } from "./scalars.js";
 
 export interface PothosTypes {
@@ -29,7 +32,7 @@ export interface PothosTypes {
 }
 
 export const builder = new SchemaBuilder<PothosTypes>({
-  plugins: [ScopeAuthPlugin, RelayPlugin, DirectivesPlugin, DrizzlePlugin],
+  plugins: [ScopeAuthPlugin, RelayPlugin, DirectivesPlugin, DrizzlePlugin, FederationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (context) => ({
@@ -52,8 +55,16 @@ export const builder = new SchemaBuilder<PothosTypes>({
     nodesOnConnection: true,
     clientMutationId: "omit",
     cursorType: "String",
-    nodeQueryOptions: { nullable: true },
-    nodesQueryOptions: { nullable: { list: false, items: true } },
+    // A row another tenant owns (hidden by RLS) and a row that does not exist are both null, with no error:
+    // see resolveNodeOrNull.
+    nodeQueryOptions: {
+      nullable: true,
+      resolve: (_root, args, context, info) => resolveNodeOrNull(args.id, context, info),
+    },
+    nodesQueryOptions: {
+      nullable: { list: false, items: true },
+      resolve: (_root, args, context, info) => args.ids.map((id) => resolveNodeOrNull(id, context, info)),
+    },
   },
   directives: { useGraphQLToolsUnorderedDirectives: true },
   drizzle: {
@@ -62,12 +73,44 @@ export const builder = new SchemaBuilder<PothosTypes>({
     getTableConfig,
     relations,
     defaultConnectionSize: 20,
-    maxConnectionSize: 100,
+    maxConnectionSize: maxPageSize, // larger pages are refused before execution (page-size.ts)
   },
 });
 
 builder.addScalarType("DateTime", DateTimeScalar);
 builder.addScalarType("JSON", JSONScalar);
 
+// Root query fields that need a tenant or a signed-in caller are nullable: an authorization error (no
+// organization selected, anonymous) then nulls that field only, and `viewer` or `aiModels` in the same
+// operation still answer. A non-null root field would null the whole `data`.
 builder.queryType({ description: "Read the organization's research, AI usage and search data." });
 builder.mutationType({ description: "Change research plans and record what agents did." });
+
+/** What plugin-drizzle's node loader rejects with when the row is not there (or RLS hides it). */
+const rowNotFound = /^Model \w+\(.*\) not found$/s;
+
+/**
+ * One node by global id, null when no row answers it. plugin-drizzle's loader rejects a missing row with
+ * "Model … not found", which would surface as an internal error, and only for ids that name a real
+ * type: a probe could tell "another tenant's row" from "no such row" by the error, or count on a
+ * masked 500. Each id is resolved on its own (in the same tick, so the loader still batches them into
+ * one statement) so that a hidden row in `nodes(ids:)` is null without failing its neighbours. An id
+ * naming no Node type is bad input, like an id that does not decode.
+ */
+function resolveNodeOrNull(
+  id: { typename: string; id: string },
+  context: GraphQLContext,
+  info: GraphQLResolveInfo,
+): Promise<unknown> {
+  const type = info.schema.getType(id.typename);
+  if (!isObjectType(type) || !type.getInterfaces().some((iface) => iface.name === "Node")) {
+    return Promise.reject(new GatewayError("BAD_USER_INPUT", "Invalid global ID: it names no node type."));
+  }
+  return resolveNodes(builder, context, info, [id]).then(
+    ([node]) => node ?? null,
+    (error: unknown) => {
+      if (error instanceof Error && rowNotFound.test(error.message)) return null;
+      throw error;
+    },
+  );
+}

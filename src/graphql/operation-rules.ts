@@ -26,3 +26,13 @@ export const refuseUnsupportedOperations: ValidationRule = (context) => ({
     }
   },
 });
+
+const unknownIncrementalDirective = /^Unknown directive "@(defer|stream)"\.$/;
+
+/**
+ * The schema does not declare @defer/@stream, so graphql-js also reports them as unknown directives. The
+ * rule above already says what is going on, with a code a client can act on: keep that error only.
+ */
+export function withoutUnknownIncrementalDirectives<E extends Error>(errors: readonly E[]): E[] {
+  return errors.filter((error) => !unknownIncrementalDirective.test(error.message));
+}

@@ -4,6 +4,22 @@ import { isGatewayError } from "../errors.js";
 
 export interface ErrorLogger {
   error(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+/** The SQLSTATE of a PostgreSQL error anywhere in a chain of causes (drizzle wraps postgres.js's errors). */
+function sqlStateOf(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== "object" || error === null || depth > 5) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  return sqlStateOf((error as { cause?: unknown }).cause, depth + 1);
+}
+
+function isStatementTimeout(error: unknown): boolean {
+  if (sqlStateOf(error) !== "57014") return false;
+  const messages: string[] = [];
+  for (let e: unknown = error, i = 0; e instanceof Error && i < 6; e = e.cause, i++) messages.push(e.message);
+  return messages.some((message) => message.includes("statement timeout"));
 }
 
 function unwrap(error: unknown): unknown {
@@ -33,6 +49,21 @@ export function createErrorMasker(logger: ErrorLogger) {
     if (error instanceof GraphQLError && !error.originalError) {
       // Parse and validation errors, and errors the schema raised on purpose (coded scalars): already safe.
       return error;
+    }
+    if (error instanceof GraphQLError && original instanceof GraphQLError) {
+      // graphql-js wraps the error of an enum or scalar that refused a variable ("Variable "$input" got
+      // invalid value …; Value "X" does not exist in "Status" enum."): nothing internal, it is bad input.
+      const code = typeof original.extensions.code === "string" ? original.extensions.code : "BAD_USER_INPUT";
+      return new GraphQLError(error.message, { nodes, path, extensions: { ...original.extensions, code } });
+    }
+    if (isStatementTimeout(original)) {
+      // Clear for the client, and safe: the transaction is aborted, so the operation commits nothing.
+      logger.warn({ err: original, requestId, path: path?.join(".") }, "statement timeout");
+      return new GraphQLError(
+        "The operation took longer than its time limit and was cancelled; nothing it did was saved. " +
+          "Ask for less, or try again.",
+        { nodes, path, extensions: { code: "TIMEOUT", ...(requestId ? { requestId } : {}) } },
+      );
     }
     logger.error(
       { err: original, requestId, path: path?.join(".") },

@@ -10,6 +10,7 @@ import {
 import { tenantRead } from "../auth-scopes.js";
 import { builder } from "../builder.js";
 import { countMatching } from "../connection-count.js";
+import { assertCursorFits, byTextThenId, byTimestampThenId } from "../cursors.js";
 import { PlanStatus } from "./enums.js";
 import { ResearchPlan } from "./types.js";
 
@@ -59,6 +60,7 @@ function planWhere(filter: PlanFilterArgs | null | undefined) {
 builder.queryFields((t) => ({
   researchPlans: t.drizzleConnection({
     type: "researchPlan",
+    nullable: true,
     description: "The organization's research plans; keyset-paginated, stable under concurrent inserts.",
     authScopes: tenantRead,
     args: {
@@ -68,6 +70,7 @@ builder.queryFields((t) => ({
     totalCount: (_root, args, ctx) => countMatching(ctx.tx, researchPlan, planWhere(args.filter)),
     resolve: (query, _root, args, ctx) => {
       const order = args.orderBy ?? { field: "createdAt", direction: "desc" };
+      assertCursorFits(args, order.field === "title" ? byTextThenId : byTimestampThenId);
       return ctx.tx.query.researchPlan.findMany(
         query({ where: planWhere(args.filter), orderBy: { [order.field]: order.direction } }),
       );
@@ -83,42 +86,57 @@ builder.queryFields((t) => ({
   }),
   researchArtifacts: t.drizzleConnection({
     type: "researchArtifact",
+    nullable: true,
     description: "Every artifact the organization collected, newest first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx) => countMatching(ctx.tx, researchArtifact),
-    resolve: (query, _root, _args, ctx) =>
-      ctx.tx.query.researchArtifact.findMany(query({ orderBy: { createdAt: "desc" } })),
+    resolve: (query, _root, args, ctx) => {
+      assertCursorFits(args, byTimestampThenId);
+      return ctx.tx.query.researchArtifact.findMany(query({ orderBy: { createdAt: "desc" } }));
+    },
   }),
   researchOutputs: t.drizzleConnection({
     type: "researchOutput",
+    nullable: true,
     description: "Published outputs, newest first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx) => countMatching(ctx.tx, researchOutput),
-    resolve: (query, _root, _args, ctx) =>
-      ctx.tx.query.researchOutput.findMany(query({ orderBy: { createdAt: "desc" } })),
+    resolve: (query, _root, args, ctx) => {
+      assertCursorFits(args, byTimestampThenId);
+      return ctx.tx.query.researchOutput.findMany(query({ orderBy: { createdAt: "desc" } }));
+    },
   }),
   researchFeedback: t.drizzleConnection({
     type: "researchFeedback",
+    nullable: true,
     description: "Feedback on outputs, newest first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx) => countMatching(ctx.tx, researchFeedback),
-    resolve: (query, _root, _args, ctx) =>
-      ctx.tx.query.researchFeedback.findMany(query({ orderBy: { createdAt: "desc" } })),
+    resolve: (query, _root, args, ctx) => {
+      assertCursorFits(args, byTimestampThenId);
+      return ctx.tx.query.researchFeedback.findMany(query({ orderBy: { createdAt: "desc" } }));
+    },
   }),
   skillExecutions: t.drizzleConnection({
     type: "skillExecution",
+    nullable: true,
     description: "Skill executions, most recent first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx) => countMatching(ctx.tx, skillExecution),
-    resolve: (query, _root, _args, ctx) =>
-      ctx.tx.query.skillExecution.findMany(query({ orderBy: { startedAt: "desc" } })),
+    resolve: (query, _root, args, ctx) => {
+      assertCursorFits(args, byTimestampThenId);
+      return ctx.tx.query.skillExecution.findMany(query({ orderBy: { startedAt: "desc" } }));
+    },
   }),
   mcpToolCalls: t.drizzleConnection({
     type: "mcpToolCallLog",
+    nullable: true,
     description: "MCP tool calls, most recent first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx) => countMatching(ctx.tx, mcpToolCallLog),
-    resolve: (query, _root, _args, ctx) =>
-      ctx.tx.query.mcpToolCallLog.findMany(query({ orderBy: { createdAt: "desc" } })),
+    resolve: (query, _root, args, ctx) => {
+      assertCursorFits(args, byTimestampThenId);
+      return ctx.tx.query.mcpToolCallLog.findMany(query({ orderBy: { createdAt: "desc" } }));
+    },
   }),
 }));

@@ -1,3 +1,5 @@
+import { sql } from "drizzle-orm";
+import { planStep } from "../../../schema/index.js";
 import { builder } from "../builder.js";
 import {
   ArtifactKind,
@@ -37,7 +39,18 @@ export const ResearchPlan = builder.drizzleNode("researchPlan", {
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     startedAt: t.expose("startedAt", { type: "DateTime", nullable: true }),
     completedAt: t.expose("completedAt", { type: "DateTime", nullable: true }),
-    stepCount: t.relatedCount("steps"),
+    // Counted in its own subquery rather than with t.relatedCount("steps"): relatedCount and the totalCount
+    // of the `steps` connection share the key `_steps_count` in plugin-drizzle, and asking for both made the
+    // plugin reload every plan's steps in a second statement.
+    stepCount: t.int({
+      select: {
+        extras: {
+          stepCount: (plan) =>
+            sql<number>`(select count(*)::int from ${planStep} where ${planStep.organizationId} = ${plan.organizationId} and ${planStep.planId} = ${plan.id})`,
+        },
+      },
+      resolve: (plan) => plan.stepCount,
+    }),
     steps: t.relatedConnection("steps", { query: { orderBy: { position: "asc" } }, totalCount: true }),
     auditLog: t.relatedConnection("auditLog", { query: { orderBy: { createdAt: "desc" } }, totalCount: true }),
     artifacts: t.relatedConnection("artifacts", { query: { orderBy: { createdAt: "asc" } }, totalCount: true }),

@@ -1,0 +1,145 @@
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type FragmentSpreadNode,
+  GraphQLError,
+  GraphQLIncludeDirective,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  GraphQLSkipDirective,
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  type InlineFragmentNode,
+  isObjectType,
+  Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from "graphql";
+import type { Plugin } from "graphql-yoga";
+
+/** Rows one page of any connection may hold: `first`/`last` must be within 1..maxPageSize. */
+export const maxPageSize = 100;
+export const minPageSize = 1;
+
+const pageSizeArguments = ["first", "last"] as const;
+
+/** A Relay connection type (edges and pageInfo): other fields may give `first` a meaning of their own. */
+function isConnection(type: GraphQLOutputType): boolean {
+  const named = getNamedType(type);
+  if (!isObjectType(named)) return false;
+  const fields = named.getFields();
+  return "edges" in fields && "pageInfo" in fields;
+}
+
+function isSkipped(
+  node: FieldNode | InlineFragmentNode | FragmentSpreadNode,
+  variables: Record<string, unknown>,
+): boolean {
+  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return true;
+  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
+}
+
+/**
+ * `first`/`last` of every Relay connection the operation selects, checked against 1..100 with the operation's
+ * variables. The relay and drizzle plugins would otherwise clamp 101 to 100 and answer `first: 0` with an
+ * empty page: a client asking for something else than it gets should hear so. Fields under a false
+ * @skip/@include are not checked, since they are not executed.
+ */
+export function pageSizeErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: Record<string, unknown> | null | undefined,
+): GraphQLError[] {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return []; // execution reports the missing operation
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  if (coerced.errors) return []; // execution reports invalid variables
+  const variables = coerced.coerced;
+
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const errors: GraphQLError[] = [];
+  const pending: FragmentDefinitionNode[] = [];
+  const queued = new Set<string>();
+
+  const walk = (root: typeof operation | FragmentDefinitionNode) => {
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      root,
+      visitWithTypeInfo(typeInfo, {
+        InlineFragment: (node) => (isSkipped(node, variables) ? false : undefined),
+        FragmentSpread: (node) => {
+          if (isSkipped(node, variables)) return;
+          const fragment = fragments.get(node.name.value);
+          if (fragment && !queued.has(fragment.name.value)) {
+            queued.add(fragment.name.value);
+            pending.push(fragment);
+          }
+        },
+        Field: (node) => {
+          if (isSkipped(node, variables)) return false;
+          const field = typeInfo.getFieldDef();
+          if (!field || !isConnection(field.type)) return undefined; // only Relay connections
+          const sizeArgs = field.args.filter(
+            (arg) =>
+              (pageSizeArguments as readonly string[]).includes(arg.name) && getNamedType(arg.type).name === "Int",
+          );
+          if (sizeArgs.length === 0) return undefined;
+          let values: Record<string, unknown>;
+          try {
+            values = getArgumentValues(field, node, variables);
+          } catch {
+            return undefined; // execution reports arguments that do not coerce
+          }
+          for (const arg of sizeArgs) {
+            const value = values[arg.name];
+            if (typeof value !== "number") continue;
+            if (value < minPageSize || value > maxPageSize) {
+              const argumentNode = node.arguments?.find((candidate) => candidate.name.value === arg.name);
+              errors.push(
+                new GraphQLError(
+                  `Argument "${arg.name}" of "${field.name}" must be between ${minPageSize} and ${maxPageSize}, got ${value}.`,
+                  {
+                    nodes: [argumentNode ?? node],
+                    extensions: {
+                      code: "BAD_USER_INPUT",
+                      argument: arg.name,
+                      min: minPageSize,
+                      max: maxPageSize,
+                    },
+                  },
+                ),
+              );
+            }
+          }
+          return undefined;
+        },
+      }),
+    );
+  };
+
+  walk(operation);
+  for (let next = pending.shift(); next; next = pending.shift()) walk(next);
+  return errors;
+}
+
+/**
+ * Refuses an operation whose page sizes are outside 1..100 before it runs (so before its transaction
+ * opens), with one BAD_USER_INPUT error per offending argument.
+ */
+export function usePageSizeLimits(): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const errors = pageSizeErrors(args.schema, args.document, args.operationName, args.variableValues);
+      if (errors.length > 0) setResultAndStopExecution({ errors });
+    },
+  };
+}

@@ -1,0 +1,451 @@
+import { type SQL, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoUsers } from "../../src/db/index.js";
+import { backendName } from "../support/database.js";
+import {
+  anonymous,
+  type Caller,
+  createTestGateway,
+  demoPat,
+  errorCodes,
+  globalId,
+  type RequestOptions,
+  type SignedIn,
+  type TestGateway,
+} from "../support/gateway.js";
+import { acme, dataOf, globex, initech, type Page, rawId, rawIds, type WithId } from "./helpers.js";
+
+// Who may see what, and how the gateway says no: another tenant's rows are indistinguishable from rows that
+// do not exist, a foreign organization is FORBIDDEN before anything runs, no organization means no tenant
+// rows, and bad input gets a coded error while internal errors are masked.
+
+let gw: TestGateway;
+let aliceSession: SignedIn;
+let daveSession: SignedIn;
+
+function owner<T>(query: SQL): Promise<T[]> {
+  return gw.db.asOwner<T>(query);
+}
+
+beforeAll(async () => {
+  gw = await createTestGateway({ captureLogs: true });
+  aliceSession = await gw.signIn(demoUsers.alice.email);
+  daveSession = await gw.signIn(demoUsers.dave.email);
+});
+afterAll(() => gw?.cleanup());
+
+/** Alice in every way she can call (sessions are signed in by beforeAll, hence the functions). */
+const aliceCallers: { name: string; as: () => Caller }[] = [
+  { name: "session cookie", as: () => aliceSession.cookie },
+  { name: "bearer session token", as: () => aliceSession.bearer },
+  { name: "personal access token", as: () => demoPat },
+];
+
+/** The id of one row of `table` in `organizationId`. */
+async function someRow(table: string, organizationId: string): Promise<string> {
+  const [row] = await owner<{ id: string }>(
+    sql`select min(id) as id from ${sql.identifier(table)} where organization_id = ${organizationId}`,
+  );
+  if (!row?.id) throw new Error(`no ${table} row in ${organizationId}`);
+  return row.id;
+}
+
+/** Every table with an organization_id column: tenant tables. */
+async function tenantTables(): Promise<string[]> {
+  const rows = await owner<{ table_name: string }>(
+    sql`select table_name from information_schema.columns
+        where table_schema = 'public' and column_name = 'organization_id' order by table_name`,
+  );
+  return rows.map((row) => row.table_name);
+}
+
+describe(`cross-tenant access on ${backendName}`, () => {
+  const nodeTypes = [
+    { type: "ResearchPlan", table: "research_plan" },
+    { type: "PlanStep", table: "plan_step" },
+    { type: "PlanBranchingCondition", table: "plan_branching_condition" },
+    { type: "ResearchArtifact", table: "research_artifact" },
+    { type: "DocumentChunk", table: "document_chunk" },
+    { type: "SkillExecution", table: "skill_execution" },
+    { type: "McpToolCall", table: "mcp_tool_call_log" },
+    { type: "ResearchOutput", table: "research_output" },
+    { type: "ResearchFeedback", table: "research_feedback" },
+    { type: "AiUsage", table: "ai_usage" },
+    { type: "Member", table: "member" },
+  ];
+
+  it.each(nodeTypes)(
+    "node(id) of another tenant's $type is null, exactly like an id that does not exist",
+    async ({ type, table }) => {
+      const query = "query ($id: ID!) { node(id: $id) { __typename id } }";
+      const ask = (id: string) => gw.graphql({ query, variables: { id } }, demoPat, { organizationId: acme });
+      const own = await ask(globalId(type, await someRow(table, acme)));
+      expect(own.body).toEqual({
+        data: { node: { __typename: type, id: globalId(type, await someRow(table, acme)) } },
+      });
+
+      const missing = await ask(globalId(type, "no-such-row"));
+      expect(missing.body).toEqual({ data: { node: null } });
+      // Globex: Alice is a member there, but this request acts in Acme. Initech: she is not a member at all.
+      for (const organizationId of [globex, initech]) {
+        const foreign = await ask(globalId(type, await someRow(table, organizationId)));
+        expect(foreign.status).toBe(missing.status);
+        expect(foreign.body).toEqual(missing.body);
+      }
+    },
+  );
+
+  it("nodes(ids) and researchPlan(id): foreign and missing rows are null without disturbing the caller's own", async () => {
+    const ownPlan = await someRow("research_plan", acme);
+    const foreignPlan = await someRow("research_plan", initech);
+    const ids = [
+      globalId("ResearchPlan", ownPlan),
+      globalId("ResearchPlan", foreignPlan),
+      globalId("ResearchPlan", "no-such-plan"),
+      globalId("PlanStep", await someRow("plan_step", globex)),
+      globalId("PlanStep", await someRow("plan_step", acme)),
+    ];
+    const many = await gw.graphql<{ nodes: (WithId | null)[] }>(
+      { query: "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }", variables: { ids } },
+      demoPat,
+      { organizationId: acme },
+    );
+    expect(many.body).toEqual({ data: { nodes: [{ id: ids[0] }, null, null, null, { id: ids[4] }] } });
+
+    const byId = (id: string) =>
+      gw.graphql(
+        {
+          query: "query ($id: ID!) { researchPlan(id: $id) { id title } }",
+          variables: { id: globalId("ResearchPlan", id) },
+        },
+        demoPat,
+        { organizationId: acme },
+      );
+    const missing = await byId("no-such-plan");
+    expect(missing.body).toEqual({ data: { researchPlan: null } });
+    expect((await byId(foreignPlan)).body).toEqual(missing.body);
+    expect(dataOf(await byId(ownPlan))).toMatchObject({ researchPlan: { id: globalId("ResearchPlan", ownPlan) } });
+  });
+
+  it("a cursor made from another tenant's rows pages through the caller's rows only", async () => {
+    const pageQuery = `query ($after: String) { researchPlans(first: 100, after: $after) {
+      edges { cursor node { id } }
+    } }`;
+    interface Data {
+      researchPlans: { edges: { cursor: string; node: WithId }[] };
+    }
+    const foreignPages = [
+      { as: aliceSession.bearer, organizationId: globex },
+      { as: daveSession.bearer, organizationId: initech },
+    ];
+    for (const { as, organizationId } of foreignPages) {
+      const foreign = dataOf(await gw.graphql<Data>({ query: pageQuery }, as, { organizationId }));
+      const edge = foreign.researchPlans.edges[0];
+      if (!edge) throw new Error(`no plans in ${organizationId}`);
+      const [position] = await owner<{ created_at: string; id: string }>(
+        sql`select created_at::text, id from research_plan where id = ${rawId(edge.node.id)}`,
+      );
+      const expected = await owner<WithId>(
+        sql`select id from research_plan where organization_id = ${acme}
+            and (created_at, id) < (${position?.created_at}::timestamptz, ${position?.id})
+            order by created_at desc, id desc`,
+      );
+      expect(expected.length).toBeGreaterThan(0);
+      const mine = dataOf(
+        await gw.graphql<Data>({ query: pageQuery, variables: { after: edge.cursor } }, demoPat, {
+          organizationId: acme,
+        }),
+      );
+      expect(rawIds(mine.researchPlans.edges.map((e) => e.node))).toEqual(expected.map((row) => row.id));
+    }
+  });
+
+  it.each(aliceCallers)(
+    "X-Organization-Id of a non-member ($name): FORBIDDEN, no data, no transaction",
+    async (caller) => {
+      const as = caller.as();
+      const query = "{ viewer { user { id } } aiModels { id } researchPlans(first: 5) { nodes { id } } }";
+      const answers = [];
+      for (const organizationId of [initech, "no-such-organization"]) {
+        const { result, statements } = await gw.countStatements(() => gw.graphql({ query }, as, { organizationId }));
+        expect(errorCodes(result)).toEqual(["FORBIDDEN"]);
+        expect(result.body).not.toHaveProperty("data");
+        expect(statements).toEqual([]);
+        answers.push({ status: result.status, message: result.errors?.[0]?.message });
+      }
+      // A foreign organization and one that does not exist get the same answer.
+      expect(answers[0]).toEqual(answers[1]);
+    },
+  );
+
+  const withoutOrganization = `query ($plan: ID!) {
+    viewer { user { id } activeOrganization { id } role }
+    aiModels { id }
+    organization { id }
+    researchPlans(first: 5) { nodes { id } }
+    researchPlan(id: $plan) { id }
+    researchArtifacts(first: 5) { nodes { id } }
+    researchOutputs(first: 5) { nodes { id } }
+    researchFeedback(first: 5) { nodes { id } }
+    skillExecutions(first: 5) { nodes { id } }
+    mcpToolCalls(first: 5) { nodes { id } }
+    aiUsage(first: 5) { nodes { id } }
+    aiUsageSummary(from: "2026-01-01T00:00:00Z", to: "2026-12-01T00:00:00Z") { day }
+  }`;
+  const tenantFields = [
+    "organization",
+    "researchPlans",
+    "researchPlan",
+    "researchArtifacts",
+    "researchOutputs",
+    "researchFeedback",
+    "skillExecutions",
+    "mcpToolCalls",
+    "aiUsage",
+    "aiUsageSummary",
+  ];
+  interface WithoutOrganization {
+    viewer: { user: WithId; activeOrganization: WithId | null; role: string | null } | null;
+    aiModels: WithId[];
+    [field: string]: unknown;
+  }
+
+  it.each([
+    { name: "a session with no active organization", as: () => aliceSession.bearer },
+    { name: "a personal access token without X-Organization-Id", as: () => demoPat },
+  ])("no organization ($name): tenant fields FORBIDDEN with no rows, viewer and aiModels answer", async ({ as }) => {
+    const plan = globalId("ResearchPlan", await someRow("research_plan", acme));
+    const { result, statements } = await gw.countStatements(() =>
+      gw.graphql<WithoutOrganization>({ query: withoutOrganization, variables: { plan } }, as()),
+    );
+    const [models] = await owner<{ n: number }>(sql`select count(*)::int as n from ai_model`);
+    expect(result.data?.viewer).toEqual({ user: { id: demoUsers.alice.id }, activeOrganization: null, role: null });
+    expect(result.data?.aiModels).toHaveLength(models?.n ?? -1);
+    for (const field of tenantFields) expect(result.data?.[field], field).toBeNull();
+    expect(
+      (result.errors ?? [])
+        .map((e) => ({ path: e.path?.join("."), code: e.extensions?.code }))
+        .sort((a, b) => ((a.path ?? "") < (b.path ?? "") ? -1 : 1)),
+    ).toEqual(tenantFields.map((path) => ({ path, code: "FORBIDDEN" })).sort((a, b) => (a.path < b.path ? -1 : 1)));
+    // Not a single statement even named a tenant table.
+    const tables = await tenantTables();
+    expect(tables).toContain("research_plan");
+    expect(tables.filter((table) => statements.some((statement) => statement.includes(`"${table}"`)))).toEqual([]);
+    expect(statements.some((statement) => statement.includes('"ai_model"'))).toBe(true);
+
+    // node(id) needs no organization, and without one RLS shows it no tenant row.
+    const node = await gw.graphql(
+      { query: "query ($id: ID!) { node(id: $id) { id } }", variables: { id: plan } },
+      as(),
+    );
+    expect(node.body).toEqual({ data: { node: null } });
+  });
+
+  it("anonymous: tenant and viewer-only fields UNAUTHENTICATED, viewer null, aiModels answer", async () => {
+    const plan = globalId("ResearchPlan", await someRow("research_plan", acme));
+    const result = await gw.graphql<WithoutOrganization>(
+      {
+        query: withoutOrganization.replace("aiModels { id }", "aiModels { id } personalAccessTokens { id }"),
+        variables: { plan },
+      },
+      anonymous,
+    );
+    expect(result.data?.viewer).toBeNull();
+    expect(result.data?.aiModels.length).toBeGreaterThan(0);
+    for (const field of [...tenantFields, "personalAccessTokens"]) expect(result.data?.[field], field).toBeNull();
+    expect(new Set(errorCodes(result))).toEqual(new Set(["UNAUTHENTICATED"]));
+    expect(result.errors).toHaveLength(tenantFields.length + 1);
+
+    const withHeader = await gw.graphql({ query: "{ aiModels { id } }" }, anonymous, { organizationId: acme });
+    expect(errorCodes(withHeader)).toEqual(["UNAUTHENTICATED"]);
+    expect(withHeader.body).not.toHaveProperty("data");
+  });
+});
+
+describe(`error answers on ${backendName}`, () => {
+  const ask = <TData = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options: RequestOptions = { organizationId: acme },
+  ) => gw.graphql<TData>({ query, ...(variables ? { variables } : {}) }, demoPat, options);
+
+  it("an invalid global id is BAD_USER_INPUT", async () => {
+    const [model] = await owner<WithId>(sql`select min(id) as id from ai_model`);
+    const cases = [
+      { query: 'query { node(id: "garbage") { id } }' },
+      { query: "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }", variables: { ids: ["garbage"] } },
+      { query: "query ($id: ID!) { node(id: $id) { id } }", variables: { id: globalId("NoSuchType", "x") } },
+      { query: "query ($id: ID!) { node(id: $id) { id } }", variables: { id: globalId("User", demoUsers.alice.id) } },
+      { query: 'query { researchPlan(id: "garbage") { id } }' },
+      // A well-formed id of another type where a plan's is expected.
+      {
+        query: "query ($id: ID!) { researchPlan(id: $id) { id } }",
+        variables: { id: globalId("AiModel", model?.id ?? "") },
+      },
+    ];
+    for (const { query, variables } of cases) {
+      const result = await ask(query, variables);
+      expect(errorCodes(result), JSON.stringify(variables ?? query)).toEqual(["BAD_USER_INPUT"]);
+    }
+  });
+
+  it("a malformed or foreign-ordering cursor is BAD_USER_INPUT, and no SQL runs with it", async () => {
+    const tuple = (...chunks: string[]) => Buffer.from(`DC:T:${JSON.stringify(chunks)}`).toString("base64");
+    const byTitle = dataOf(
+      await ask<{ researchPlans: { pageInfo: { endCursor: string } } }>(
+        "{ researchPlans(first: 2, orderBy: { field: TITLE, direction: ASC }) { pageInfo { endCursor } } }",
+      ),
+    ).researchPlans.pageInfo.endCursor;
+    const byCreated = dataOf(
+      await ask<{ researchPlans: { pageInfo: { endCursor: string } } }>(
+        "{ researchPlans(first: 2) { pageInfo { endCursor } } }",
+      ),
+    ).researchPlans.pageInfo.endCursor;
+    const cases: { name: string; after?: string; before?: string; orderBy?: Record<string, string> }[] = [
+      { name: "not base64 of anything", after: "garbage" },
+      { name: "not a drizzle cursor", after: Buffer.from("hello").toString("base64") },
+      { name: "empty tuple", after: tuple() },
+      { name: "a date that is not a number", after: tuple("D:notanumber", "S:x") },
+      { name: "a string where the date goes", after: tuple("S:yesterday", "S:x") },
+      { name: "too many values", after: tuple("D:1", "S:x", "S:y") },
+      { name: "a TITLE cursor with the default ordering", after: byTitle },
+      {
+        name: "a CREATED_AT cursor with TITLE ordering",
+        after: byCreated,
+        orderBy: { field: "TITLE", direction: "ASC" },
+      },
+      { name: "a malformed before", before: "garbage" },
+    ];
+    const query = `query ($after: String, $before: String, $orderBy: ResearchPlanOrder) {
+      researchPlans(first: 5, after: $after, before: $before, orderBy: $orderBy) { nodes { id } }
+    }`;
+    for (const { name, ...variables } of cases) {
+      const { result, statements } = await gw.countStatements(() => ask(query, variables));
+      expect(errorCodes(result), name).toEqual(["BAD_USER_INPUT"]);
+      expect(result.data, name).toEqual({ researchPlans: null });
+      expect(
+        statements.filter((s) => s.includes('"research_plan"')),
+        name,
+      ).toEqual([]);
+    }
+    // The other root connections check their cursors too.
+    for (const field of [
+      "researchArtifacts",
+      "researchOutputs",
+      "researchFeedback",
+      "skillExecutions",
+      "mcpToolCalls",
+      "aiUsage",
+    ]) {
+      const result = await ask(`query ($after: String) { ${field}(first: 5, after: $after) { nodes { id } } }`, {
+        after: tuple("S:title", "S:x"),
+      });
+      expect(errorCodes(result), field).toEqual(["BAD_USER_INPUT"]);
+    }
+    // And a nested connection's cursor is parsed too.
+    const nested = await ask(
+      '{ researchPlans(first: 2) { nodes { steps(first: 2, after: "garbage") { nodes { id } } } } }',
+    );
+    expect(errorCodes(nested)).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  it("a page size outside 1..100 is BAD_USER_INPUT before the operation runs", async () => {
+    const cases = [
+      { query: "{ researchPlans(first: 0) { nodes { id } } }" },
+      { query: "{ researchPlans(first: 101) { nodes { id } } }" },
+      { query: "{ researchPlans(first: -1) { nodes { id } } }" },
+      { query: "{ researchPlans(last: 0) { nodes { id } } }" },
+      { query: "{ researchPlans(last: 101) { nodes { id } } }" },
+      { query: "query ($n: Int) { aiUsage(first: $n) { nodes { id } } }", variables: { n: 1000 } },
+      { query: "{ researchPlans(first: 5) { nodes { steps(first: 101) { nodes { id } } } } }" },
+      { query: "{ organization { members(first: 0) { nodes { id } } } }" },
+      { query: "query { ...Plans } fragment Plans on Query { researchArtifacts(first: 500) { nodes { id } } }" },
+    ];
+    for (const { query, variables } of cases) {
+      const { result, statements } = await gw.countStatements(() => ask(query, variables));
+      expect(errorCodes(result), query).toEqual(["BAD_USER_INPUT"]);
+      expect(result.errors?.[0]?.message, query).toMatch(/must be between 1 and 100/);
+      expect(result.body, query).not.toHaveProperty("data");
+      expect(statements, query).toEqual([]);
+    }
+    // The bounds themselves are fine, and a skipped field is not checked.
+    const [plans] = await owner<{ n: number }>(
+      sql`select count(*)::int as n from research_plan where organization_id = ${acme}`,
+    );
+    const ok = dataOf(
+      await ask<{ one: Page<WithId>; hundred: Page<WithId> }>(
+        `query ($skip: Boolean!) {
+          one: researchPlans(first: 1) { nodes { id } }
+          hundred: researchPlans(last: 100) { nodes { id } }
+          skipped: researchPlans(first: 1000) @skip(if: $skip) { nodes { id } }
+        }`,
+        { skip: true },
+      ),
+    );
+    expect(ok.one.nodes).toHaveLength(1);
+    expect(ok.hundred.nodes).toHaveLength(Math.min(100, plans?.n ?? 0));
+  });
+
+  it("other bad input: unknown enum value, a bad date, an empty range", async () => {
+    const unknownEnum = await ask("{ researchPlans(orderBy: { field: BOGUS }) { nodes { id } } }");
+    expect(errorCodes(unknownEnum)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    const unknownEnumVariable = await ask(
+      "query ($status: [PlanStatus!]) { researchPlans(filter: { status: $status }) { nodes { id } } }",
+      { status: ["BOGUS"] },
+    );
+    expect(unknownEnumVariable.errors?.[0]?.message).toMatch(/BOGUS/);
+    expect(unknownEnumVariable.body).not.toHaveProperty("data");
+    const badDate = await ask('{ aiUsage(first: 5, from: "yesterday") { nodes { id } } }');
+    expect(errorCodes(badDate)).toEqual(["BAD_USER_INPUT"]);
+    const emptyRange = await ask(
+      '{ aiUsageSummary(from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z") { day } }',
+    );
+    expect(errorCodes(emptyRange)).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  it("@defer, @stream and subscriptions are refused with OPERATION_NOT_SUPPORTED, before anything runs", async () => {
+    const cases = [
+      "{ researchPlans(first: 2) { nodes { id ... @defer { title } } } }",
+      "{ aiModels @stream { id } }",
+      "subscription { viewer { scopes } }",
+    ];
+    for (const query of cases) {
+      const { result, statements } = await gw.countStatements(() => ask(query));
+      expect(errorCodes(result), query).toEqual(["OPERATION_NOT_SUPPORTED"]);
+      expect(result.body, query).not.toHaveProperty("data");
+      expect(statements, query).toEqual([]);
+    }
+  });
+
+  it("an internal error is masked (no SQL, no table), carries the request id, and is logged in full", async () => {
+    // A real failure inside PostgreSQL: the runtime role loses its grant on a table for this one request.
+    await owner(sql`revoke select on research_plan from authenticated`);
+    try {
+      const requestId = "test-masking-0001";
+      const result = await ask("{ researchPlans(first: 2) { nodes { id title } } aiModels { id } }", undefined, {
+        organizationId: acme,
+        requestId,
+      });
+      expect(result.headers.get("x-request-id")).toBe(requestId);
+      // One masked error. (On PGlite it is the field's, with a path; postgres.js fails the whole transaction
+      // after a failed statement, so on PostgreSQL it is the operation's.)
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors?.[0]).toMatchObject({
+        message: "Unexpected error.",
+        extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+      });
+      expect(result.data?.researchPlans ?? null).toBeNull();
+      const text = JSON.stringify(result.body);
+      for (const leak of ["research_plan", "permission", "select", "denied", "stack", "at "]) {
+        expect(text.toLowerCase()).not.toContain(leak);
+      }
+      const logged = gw.logs.filter((entry) => entry.requestId === requestId);
+      expect(logged).toHaveLength(1);
+      expect(JSON.stringify(logged[0])).toMatch(/permission denied for table research_plan/);
+    } finally {
+      await owner(sql`select trovella_private.secure_tenant_tables()`);
+    }
+    // The grant is back: the same query works again.
+    expect(dataOf(await ask("{ researchPlans(first: 2) { nodes { id } } }"))).toBeTruthy();
+  });
+});
