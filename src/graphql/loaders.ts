@@ -1,18 +1,15 @@
-import DataLoader from "dataloader";
+import type DataLoader from "dataloader";
 import type { TenantTransaction } from "../db/index.js";
 
 /**
- * DataLoaders for what plugin-drizzle cannot fold into the planned query (custom fields with their own I/O,
- * entity references, payload re-reads). Created per operation on the operation's transaction, so RLS filters
- * every batch and no cache outlives the operation.
+ * DataLoaders for what plugin-drizzle cannot fold into the planned query (entity references, custom fields
+ * with their own I/O). Created per operation on the operation's transaction, so RLS filters every batch and
+ * no cache outlives the operation.
  */
-export function createLoaders(tx: TenantTransaction) {
+export function createLoaders(_tx: TenantTransaction) {
   return {
-    aiModelById: new DataLoader(async (ids: readonly string[]) => {
-      const rows = await tx.query.aiModel.findMany({ where: { id: { in: [...ids] } } });
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    /** Federation entity loaders, one per entity type, created by src/graphql/federation.ts on first use. */
+    entities: new Map<string, DataLoader<string, { id: string } | null>>(),
   };
 }
 
