@@ -1,0 +1,55 @@
+import { limitError } from "../graphql/limits.js";
+
+/** Default largest request body, bytes (1 MiB). */
+export const defaultMaxBodyBytes = 1024 * 1024;
+
+function tooLarge(exposeLimits: boolean, maxBytes: number): Response {
+  const error = limitError("requestSize", exposeLimits, { max: maxBytes });
+  return Response.json(
+    { errors: [{ message: error.message, extensions: { code: "LIMIT_EXCEEDED", limit: "requestSize" } }] },
+    { status: 413, headers: { connection: "close" } },
+  );
+}
+
+/**
+ * Reads the body of a request up to `maxBytes`: a 413 response when it is larger (by Content-Length, or
+ * by counting a chunked body as it streams in, without buffering past the limit), else the same request
+ * with its body buffered.
+ */
+export async function limitRequestBody(
+  request: Request,
+  maxBytes: number,
+  exposeLimits: boolean,
+): Promise<Request | Response> {
+  if (!request.body) return request;
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await request.body.cancel().catch(() => {});
+    return tooLarge(exposeLimits, maxBytes);
+  }
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return tooLarge(exposeLimits, maxBytes);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body,
+    signal: request.signal,
+  });
+}
