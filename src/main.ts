@@ -1,64 +1,146 @@
-// npm start: migrate, seed the demo data on first start, serve GraphQL. Embedded PGlite unless DATABASE_URL.
+// npm start: (migrate,) seed the demo data in development, serve GraphQL. Embedded PGlite unless DATABASE_URL.
+// On SIGTERM or SIGINT: readiness goes false, new requests are refused, running ones finish (at most
+// SHUTDOWN_TIMEOUT_MS), the pools close, exit 0.
 import { createAuth } from "./auth/better-auth.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
 import { Database, DEMO_PASSWORD, DEMO_TOKEN, demoUsers, migrate, seedDemoData } from "./db/index.js";
-import { createApp } from "./server/app.js";
-import { listen } from "./server/http.js";
-import { createLogger } from "./server/logger.js";
+import { type App, createApp } from "./server/app.js";
+import { type HttpServer, listen } from "./server/http.js";
+import { createLogger, guardConsole, type Logger } from "./server/logger.js";
+import { createMetrics } from "./server/metrics.js";
 import { countStatement } from "./server/request-context.js";
+import { startTracing, type Tracing } from "./server/telemetry.js";
+
+interface Running {
+  app: App;
+  http: HttpServer;
+  database: Database;
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error("Configuration error: the gateway cannot start.");
+      for (const problem of error.problems) console.error(`  - ${problem}`);
+      console.error("See the Configuration section of README.md.");
+      process.exit(1);
+    }
+    throw error;
+  }
+}
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
-  const embedded = !config.database.databaseUrl;
-  console.log(
-    embedded
-      ? `Opening the embedded database (PGlite) in ${config.database.pgliteDataDir} …`
-      : "Connecting to PostgreSQL (DATABASE_URL) …",
+  guardConsole();
+  process.on("unhandledRejection", (reason) => {
+    logger.error({ err: reason }, "unhandled promise rejection");
+  });
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception: exiting");
+    process.exit(1);
+  });
+
+  // Signals are handled from the first moment (as PID 1 in a container, an unhandled SIGTERM is ignored).
+  let running: Running | undefined;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal during shutdown: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    if (!running) {
+      logger.info({ signal }, "signal before the server was ready: exiting");
+      process.exit(0);
+    }
+    void shutdown(running, signal, config, logger, tracing);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
+  const tracing = await startTracing(config.tracing, { logger });
+  const embedded = !config.database.databaseUrl && !config.database.appDatabaseUrl;
+  logger.info(
+    embedded ? { database: "pglite", dataDir: config.database.pgliteDataDir } : { database: "postgres" },
+    embedded ? "opening the embedded database (PGlite)" : "connecting to PostgreSQL",
   );
   const database = await Database.open({ ...config.database, onStatement: countStatement });
-  await migrate(database, (message) => console.log(message));
+  if (config.migrateOnStart) {
+    await migrate(database, (message) => logger.info(message));
+  }
   if (config.environment === "development") {
-    await seedDemoData(database, (message) => console.log(message));
+    await seedDemoData(database, (message) => logger.info(message));
   }
 
+  const metrics = createMetrics({ processMetrics: true });
+  metrics.watchDatabase(database);
   const auth = createAuth(database, { secret: config.authSecret, baseURL: config.publicUrl });
   const app = createApp({
     database,
     auth,
     logger,
+    metrics,
+    metricsEnabled: config.metricsEnabled,
+    readinessTimeoutMs: config.readinessTimeoutMs,
     graphiql: config.environment !== "production",
     statementTimeoutMs: config.statementTimeoutMs,
+    hostileInput: config.hostileInput,
   });
-  const { server, port } = await listen(app, config.port);
+  const http = await listen(app, config.port);
+  running = { app, http, database };
+  logger.info({ port: http.port, environment: config.environment }, "listening");
 
-  console.log(`\nTrovella Gateway is listening on http://localhost:${port}/graphql`);
   if (config.environment === "development") {
-    console.log(`  GraphiQL: open http://localhost:${port}/graphql (the demo token is prefilled)`);
-    console.log(
-      `  Demo users (password "${DEMO_PASSWORD}"): ${Object.values(demoUsers)
-        .map((u) => u.email)
-        .join(", ")}`,
+    // Straight to stdout: the console is guarded, and it would scrub the demo token we mean to show.
+    const users = Object.values(demoUsers)
+      .map((u) => u.email)
+      .join(", ");
+    process.stdout.write(
+      [
+        "",
+        `Trovella Gateway is listening on http://localhost:${http.port}/graphql`,
+        `  GraphiQL: open http://localhost:${http.port}/graphql (the demo token is prefilled)`,
+        `  Demo users (password "${DEMO_PASSWORD}"): ${users}`,
+        `  Demo token (Alice): Authorization: Bearer ${DEMO_TOKEN}`,
+        "  Tenants: X-Organization-Id: demo-org-acme | demo-org-globex | demo-org-initech",
+        "",
+      ].join("\n"),
     );
-    console.log(`  Demo token (Alice): Authorization: Bearer ${DEMO_TOKEN}`);
-    console.log("  Tenants: X-Organization-Id: demo-org-acme | demo-org-globex | demo-org-initech");
   }
+}
 
-  const shutdown = (signal: string) => {
-    console.log(`${signal}: closing`);
-    server.close(() => {
-      void database.close().then(() => process.exit(0));
-    });
-  };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+async function shutdown(
+  { app, http, database }: Running,
+  signal: string,
+  config: Config,
+  logger: Logger,
+  tracing: Tracing | undefined,
+): Promise<void> {
+  logger.info(
+    { signal, inFlight: http.inFlight, timeoutMs: config.shutdownTimeoutMs },
+    "shutting down: not ready, refusing new requests, finishing running ones",
+  );
+  app.startDraining();
+  let exitCode = 0;
+  try {
+    const { drained, abandoned } = await http.close(config.shutdownTimeoutMs);
+    if (!drained) {
+      logger.warn({ abandoned }, "shutdown timeout: closed the connections of requests still running");
+    }
+    await database.close();
+    await tracing?.shutdown();
+  } catch (error) {
+    logger.error({ err: error }, "shutdown failed");
+    exitCode = 1;
+  }
+  logger.info({ exitCode }, "shutdown complete");
+  process.exit(exitCode);
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(`Configuration error: ${error.message}`);
-  } else {
-    console.error(error);
-  }
+  console.error(error);
   process.exit(1);
 });

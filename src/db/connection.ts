@@ -14,7 +14,10 @@ import { appRuntimeRoleName, authRuntimeRoleName, type Relations, relations } fr
 export type RawDatabase = PgAsyncDatabase<PgQueryResultHKT, Relations>;
 
 export interface ConnectionOptions {
-  /** postgres:// URL of the owner (migrations, seeding). Unset: embedded PGlite. */
+  /**
+   * postgres:// URL of the owner (migrations, seeding). Unset with appDatabaseUrl and authDatabaseUrl set: a
+   * server without the owner's credentials (a production gateway that does not migrate). All unset: PGlite.
+   */
   databaseUrl?: string | undefined;
   /** The gateway's runtime login (`trovella_app`); derived from databaseUrl when unset. */
   appDatabaseUrl?: string | undefined;
@@ -24,8 +27,14 @@ export interface ConnectionOptions {
   pgliteDataDir?: string | undefined;
   /** postgres.js pool size of the runtime login. */
   poolSize?: number | undefined;
+  /** postgres.js pool size of Better Auth's login (default 4). */
+  authPoolSize?: number | undefined;
   /** Seconds to wait for a new connection. */
   connectTimeoutSeconds?: number | undefined;
+  /** Seconds an unused pooled connection stays open; 0 (the default) keeps it. */
+  idleTimeoutSeconds?: number | undefined;
+  /** Seconds a pooled connection lives at most; unset: postgres.js's default, 30–60 min at random per connection. */
+  maxLifetimeSeconds?: number | undefined;
   /** Called with every statement the runtime handle sends (statement counting, logs). */
   onStatement?: ((sql: string) => void) | undefined;
 }
@@ -38,6 +47,13 @@ export interface Connections {
   readonly auth: RawDatabase;
   /** The owner: migrations and seeding only. */
   readonly owner: RawDatabase;
+  /**
+   * Readiness probes: the runtime login on a connection of its own (postgres), so a probe never queues behind
+   * a saturated pool and a busy gateway is not reported unready. PGlite: the single connection.
+   */
+  readonly health: RawDatabase;
+  /** Connections the runtime pool may open (PGlite: 1). */
+  readonly poolSize: number;
   close(): Promise<void>;
 }
 
@@ -55,7 +71,8 @@ function statementLogger(onStatement: ((sql: string) => void) | undefined): Logg
 
 export async function openConnections(options: ConnectionOptions = {}): Promise<Connections> {
   const logger = statementLogger(options.onStatement);
-  if (!options.databaseUrl) {
+  const serverUrl = options.databaseUrl ?? options.appDatabaseUrl;
+  if (!serverUrl) {
     // One in-process PostgreSQL 18. It always connects as a superuser, so RLS applies only after the
     // SET ROLE that withTenantContext() does; Better Auth shares the single connection.
     const dataDir = options.pgliteDataDir ?? "memory://";
@@ -68,30 +85,47 @@ export async function openConnections(options: ConnectionOptions = {}): Promise<
       app,
       auth,
       owner: auth,
+      health: auth,
+      poolSize: 1,
       close: () => client.close(),
     };
   }
 
   const connectTimeout = options.connectTimeoutSeconds ?? 10;
-  const quiet = { onnotice: () => {} };
-  const ownerSql = postgres(options.databaseUrl, { max: 2, connect_timeout: connectTimeout, ...quiet });
-  const appSql = postgres(options.appDatabaseUrl ?? urlForRole(options.databaseUrl, appRuntimeRoleName), {
-    max: options.poolSize ?? 10,
+  const common = {
     connect_timeout: connectTimeout,
-    ...quiet,
+    idle_timeout: options.idleTimeoutSeconds ?? 0,
+    ...(options.maxLifetimeSeconds === undefined ? {} : { max_lifetime: options.maxLifetimeSeconds }),
+    onnotice: () => {},
+  };
+  const poolSize = options.poolSize ?? 10;
+  const appUrl = options.appDatabaseUrl ?? urlForRole(serverUrl, appRuntimeRoleName);
+  // postgres.js connects lazily: a pool opens connections on its first queries, and after a connection is
+  // lost (database restart, terminated backend) the next query opens a new one. Nothing to reconnect by hand.
+  // Without the owner's URL, the "owner" handle is the runtime login: migrating through it fails on
+  // permissions (the configuration refuses MIGRATE_ON_START without DATABASE_URL before that can happen).
+  const ownerSql = postgres(options.databaseUrl ?? appUrl, { ...common, max: 2 });
+  const appSql = postgres(appUrl, { ...common, max: poolSize });
+  const authSql = postgres(options.authDatabaseUrl ?? urlForRole(serverUrl, authRuntimeRoleName), {
+    ...common,
+    max: options.authPoolSize ?? 4,
   });
-  const authSql = postgres(options.authDatabaseUrl ?? urlForRole(options.databaseUrl, authRuntimeRoleName), {
-    max: 4,
-    connect_timeout: connectTimeout,
-    ...quiet,
-  });
+  // Probes are rare and tiny: close the connection when unused, so it never holds a stale socket for long.
+  const healthSql = postgres(appUrl, { ...common, max: 1, idle_timeout: 30 });
   return {
     kind: "postgres",
     app: drizzlePostgres({ client: appSql, relations, logger }),
     auth: drizzlePostgres({ client: authSql, relations }),
     owner: drizzlePostgres({ client: ownerSql, relations }),
+    health: drizzlePostgres({ client: healthSql, relations }),
+    poolSize,
     close: async () => {
-      await Promise.all([appSql.end({ timeout: 5 }), authSql.end({ timeout: 5 }), ownerSql.end({ timeout: 5 })]);
+      await Promise.all([
+        appSql.end({ timeout: 5 }),
+        authSql.end({ timeout: 5 }),
+        ownerSql.end({ timeout: 5 }),
+        healthSql.end({ timeout: 1 }),
+      ]);
     },
   };
 }

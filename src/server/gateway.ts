@@ -1,14 +1,24 @@
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { Auth } from "../auth/better-auth.js";
 import { resolvePrincipal } from "../auth/principal.js";
 import type { Database } from "../db/index.js";
 import type { InitialContext } from "../graphql/context.js";
-import { refuseUnsupportedOperations } from "../graphql/operation-rules.js";
+import { useProductionDisclosure } from "../graphql/disclosure.js";
+import { useOperationLimits } from "../graphql/limits.js";
+import { refuseUnsupportedOperations, withoutUnknownIncrementalDirectives } from "../graphql/operation-rules.js";
+import { usePageSizeLimits } from "../graphql/page-size.js";
+import { useRouterSecret } from "../graphql/router-secret.js";
 import { buildSchema } from "../graphql/schema.js";
 import { useTenantTransaction } from "../graphql/tenant-transaction.js";
+import { loadTrustedDocuments, useTrustedDocuments } from "../graphql/trusted-documents.js";
+import { type BucketStore, createBucketStore, useBudgets } from "./budgets.js";
 import { createErrorMasker, type ErrorLogger } from "./errors.js";
 import { graphiqlDefaults } from "./graphiql.js";
+import { defaultHostileInput, type HostileInputConfig } from "./hostile-input.js";
+import { useOperationRecording } from "./operation-recording.js";
+import { createOrganizationApi } from "./organizations.js";
 import { currentRequestContext } from "./request-context.js";
 
 export interface GatewayOptions {
@@ -18,35 +28,101 @@ export interface GatewayOptions {
   /** GraphiQL with the demo token and an example query (development only). */
   graphiql: boolean;
   statementTimeoutMs?: number;
+  /** Limits, disclosure, CORS, trusted documents and budgets (README, Hostile input); safe defaults. */
+  hostileInput?: Partial<HostileInputConfig>;
+  /** The budgets' token buckets (default: from hostileInput.budgets, Redis when it names a URL). */
+  bucketStore?: BucketStore;
 }
+
+/** statement_timeout of an operation when none is configured (STATEMENT_TIMEOUT_MS's default). */
+export const defaultStatementTimeoutMs = 5000;
 
 export type Gateway = YogaServerInstance<Record<string, never>, InitialContext>;
 
 const useOperationRules: Plugin = {
   onValidate({ addValidationRule }) {
     addValidationRule(refuseUnsupportedOperations);
+    return ({ valid, result, setResult }) => {
+      if (!valid) setResult(withoutUnknownIncrementalDirectives(result));
+    };
+  },
+};
+
+// Set-Cookie headers Better Auth emits while reading a cookie session (a refreshed expiry, or clearing a
+// stale cookie), kept per request until the response goes out.
+const pendingCookies = new WeakMap<Request, Headers>();
+
+function cookiesToForward(request: Request): Headers {
+  const headers = new Headers();
+  pendingCookies.set(request, headers);
+  return headers;
+}
+
+const useForwardedCookies: Plugin = {
+  onResponse({ request, response }) {
+    for (const cookie of pendingCookies.get(request)?.getSetCookie() ?? []) {
+      response.headers.append("set-cookie", cookie);
+    }
   },
 };
 
 /** The GraphQL endpoint: schema, who is calling, one tenant transaction per operation, masked errors. */
 export function createGateway(options: GatewayOptions): Gateway {
   const maskError = createErrorMasker(options.logger);
+  const organizations = createOrganizationApi({ auth: options.auth });
+  const hostile: HostileInputConfig = {
+    ...defaultHostileInput(options.hostileInput?.production ?? false),
+    ...options.hostileInput,
+  };
+  const exposeLimits = !hostile.production;
+  const trustedDocuments = hostile.trustedDocumentsPath
+    ? [
+        useTrustedDocuments({
+          documents: loadTrustedDocuments(hostile.trustedDocumentsPath),
+          // GraphiQL and free-form queries stay possible in development only.
+          allowArbitraryOperations: !hostile.production && options.graphiql,
+        }),
+      ]
+    : [];
+  const budgets = hostile.budgets.enabled
+    ? [useBudgets(hostile.budgets, options.bucketStore ?? createBucketStore(hostile.budgets))]
+    : [];
   return createYoga<Record<string, never>, InitialContext>({
     schema: buildSchema(),
     graphqlEndpoint: "/graphql",
     batching: false,
     logging: false,
     landingPage: false,
+    // No CORS headers unless origins are configured: browsers then allow same-origin calls only.
+    cors: hostile.corsOrigins.length > 0 ? { origin: [...hostile.corsOrigins], credentials: true } : false,
     context: async ({ request }) => {
       const requestId = currentRequestContext()?.requestId ?? "unknown";
       // Before the transaction opens: on PGlite, auth reads share the single connection.
-      const principal = await resolvePrincipal(request, { auth: options.auth, database: options.database });
-      return { requestId, principal };
+      const principal = await resolvePrincipal(
+        request,
+        { auth: options.auth, database: options.database },
+        { responseHeaders: cookiesToForward(request) },
+      );
+      return { requestId, principal, request, organizations };
     },
     plugins: [
+      // Operation name, tenant, user and error codes for the app's log line and metrics.
+      useOperationRecording(),
+      // A GET or a simple (form-like) POST must carry x-graphql-csrf; JSON POSTs are preflighted anyway.
+      useCSRFPrevention({ requestHeaders: ["x-graphql-csrf"] }),
+      ...trustedDocuments,
+      ...(hostile.routerSecret ? [useRouterSecret(hostile.routerSecret)] : []),
+      ...(hostile.production ? useProductionDisclosure() : []),
+      useOperationLimits({ ...hostile.limits, exposeLimits }),
       useOperationRules,
+      useForwardedCookies,
+      // Before the tenant transaction: a refused operation never opens one.
+      usePageSizeLimits(),
+      // After the limits plugin (it computes the cost), before the transaction.
+      ...budgets,
       useTenantTransaction(options.database, {
-        ...(options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
+        // SET LOCAL statement_timeout on every operation; 5 s unless configured (STATEMENT_TIMEOUT_MS).
+        statementTimeoutMs: options.statementTimeoutMs ?? defaultStatementTimeoutMs,
       }),
     ],
     maskedErrors: {

@@ -2,14 +2,78 @@ import { createServer, type Server } from "node:http";
 import { createServerAdapter } from "@whatwg-node/server";
 import type { App } from "./app.js";
 
+export interface HttpServer {
+  server: Server;
+  port: number;
+  /** Requests received whose response has not finished. */
+  readonly inFlight: number;
+  /**
+   * Graceful close: stops accepting connections (new ones are refused), closes idle keep-alive connections,
+   * lets running requests finish and closes each connection after its response, for at most `timeoutMs`;
+   * then closes whatever is left. `drained` is false when the timeout cut requests off (`abandoned` of them).
+   */
+  close(timeoutMs: number): Promise<{ drained: boolean; abandoned: number }>;
+}
+
 /** Serves the app on node:http. Resolves once listening; `port` 0 picks a free port. */
-export async function listen(app: App, port: number): Promise<{ server: Server; port: number }> {
+export async function listen(app: App, port: number, host?: string): Promise<HttpServer> {
   const adapter = createServerAdapter((request: Request) => app.fetch(request));
   const server = createServer(adapter);
+  let inFlight = 0;
+  let closing = false;
+  const idleWaiters = new Set<() => void>();
+
+  server.on("request", (_request, response) => {
+    inFlight += 1;
+    // A request that arrives on a kept-alive connection while closing still gets its (503) answer, and
+    // that connection closes after it.
+    if (closing) response.shouldKeepAlive = false;
+    response.once("close", () => {
+      inFlight -= 1;
+      if (closing) {
+        server.closeIdleConnections();
+        if (inFlight === 0) for (const wake of idleWaiters) wake();
+      }
+    });
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, () => resolve());
+    if (host) server.listen(port, host, () => resolve());
+    else server.listen(port, () => resolve());
   });
   const address = server.address();
-  return { server, port: typeof address === "object" && address ? address.port : port };
+
+  return {
+    server,
+    port: typeof address === "object" && address ? address.port : port,
+    get inFlight() {
+      return inFlight;
+    },
+    async close(timeoutMs) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await new Promise<boolean>((resolve) => {
+        if (inFlight === 0) return resolve(true);
+        const wake = () => resolve(true);
+        idleWaiters.add(wake);
+        timer = setTimeout(() => {
+          idleWaiters.delete(wake);
+          resolve(false);
+        }, timeoutMs);
+      });
+      clearTimeout(timer);
+      const abandoned = inFlight;
+      if (drained) {
+        // Connections that went idle close now; one that opened but never sent a request gets a moment.
+        server.closeIdleConnections();
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      }
+      server.closeAllConnections();
+      await closed;
+      return { drained, abandoned };
+    },
+  };
 }

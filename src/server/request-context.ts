@@ -1,10 +1,31 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
+/** What the gateway learned about the GraphQL operation of a request (logs, metrics). */
+export interface OperationRecord {
+  /** The operation's name as the document gives it; null for an anonymous or unparsable operation. */
+  name: string | null;
+  /** query, mutation or subscription; null when the document did not parse or name a known operation. */
+  type: string | null;
+  organizationId: string | null;
+  userId: string | null;
+  /** `extensions.code` of each error of the result (already masked), in order. */
+  errorCodes: string[];
+}
+
 /** What we know about the request being served, wherever in its async call tree we are. */
 export interface RequestContext {
   requestId: string;
   /** Statements the runtime database handle sent for this request (logs, tests). */
   statements: number;
+  /** performance.now() when the request arrived. */
+  startedAt?: number;
+  /** Filled by the operation-recording plugin once the request turns out to be a GraphQL operation. */
+  operation?: OperationRecord;
+  /**
+   * Credentials this request presented (bearer token, cookie values). The logger removes them from any line
+   * written while serving the request, wherever they might have ended up (an error message, a SQL parameter).
+   */
+  secrets?: string[];
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -1,9 +1,9 @@
 // npm run db:seed — migrates, then creates the demo data (idempotent: a second run changes nothing).
-import { loadConfig } from "../../config.js";
+import { loadDatabaseConfig } from "../../config.js";
 import { Database, migrate, seedDemoData } from "../index.js";
 
-const config = loadConfig();
-const database = await Database.open(config.database);
+const options = loadDatabaseConfig();
+const database = await Database.open(options);
 try {
   await migrate(database, (message) => console.log(message));
   await seedDemoData(database, (message) => console.log(message));
