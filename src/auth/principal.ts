@@ -56,6 +56,8 @@ interface Identity {
   activeOrganizationId: string | null;
   sessionId: string | null;
   tokenId: string | null;
+  /** The user's memberships when the credential look-up already read them (personal access tokens). */
+  memberships?: Membership[];
 }
 
 /**
@@ -89,8 +91,9 @@ export async function resolvePrincipal(
   }
 
   const organizationId = requestedOrganizationId ?? identity.activeOrganizationId;
-  // One query gives both the membership check and the viewer's organizations.
-  const memberships = await listMemberships(deps, identity.userId);
+  // One query gives both the membership check and the viewer's organizations (for a personal access token,
+  // the token's own look-up already did).
+  const memberships = identity.memberships ?? (await listMemberships(deps, identity.userId));
   let memberRole: string | null = null;
   if (organizationId !== null) {
     memberRole = memberships.find((m) => m.organizationId === organizationId)?.role ?? null;
@@ -198,9 +201,13 @@ function hasCookie(cookieHeader: string | null, name: string): boolean {
   });
 }
 
+/**
+ * The token and its user's memberships in one statement (a row per membership, ordered like
+ * listMemberships(); one row with no membership columns when the user belongs nowhere).
+ */
 async function identityFromPersonalAccessToken(secret: string, database: Database): Promise<Identity> {
   const db = identityDatabase(database);
-  const [token] = await db
+  const rows = await db
     .select({
       id: personalAccessToken.id,
       userId: personalAccessToken.userId,
@@ -208,10 +215,20 @@ async function identityFromPersonalAccessToken(secret: string, database: Databas
       expiresAt: personalAccessToken.expiresAt,
       revokedAt: personalAccessToken.revokedAt,
       lastUsedAt: personalAccessToken.lastUsedAt,
+      memberId: member.id,
+      organizationId: organization.id,
+      name: organization.name,
+      slug: organization.slug,
+      type: organization.type,
+      role: member.role,
+      joinedAt: member.createdAt,
     })
     .from(personalAccessToken)
+    .leftJoin(member, eq(member.userId, personalAccessToken.userId))
+    .leftJoin(organization, eq(organization.id, member.organizationId))
     .where(eq(personalAccessToken.tokenHash, hashTokenSecret(secret)))
-    .limit(1);
+    .orderBy(asc(organization.name), asc(organization.id));
+  const token = rows[0];
   const now = new Date();
   // One message for unknown, revoked and expired: the caller learns nothing about which tokens exist.
   if (!token || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= now)) {
@@ -220,6 +237,20 @@ async function identityFromPersonalAccessToken(secret: string, database: Databas
   if (token.lastUsedAt === null || now.getTime() - token.lastUsedAt.getTime() >= lastUsedThrottleMs) {
     await db.update(personalAccessToken).set({ lastUsedAt: now }).where(eq(personalAccessToken.id, token.id));
   }
+  const memberships: Membership[] = [];
+  for (const row of rows) {
+    if (row.memberId === null || row.organizationId === null || row.name === null || row.slug === null) continue;
+    if (row.type === null || row.role === null || row.joinedAt === null) continue;
+    memberships.push({
+      memberId: row.memberId,
+      organizationId: row.organizationId,
+      name: row.name,
+      slug: row.slug,
+      type: row.type,
+      role: row.role,
+      joinedAt: row.joinedAt,
+    });
+  }
   return {
     userId: token.userId,
     via: "personal-access-token",
@@ -227,13 +258,13 @@ async function identityFromPersonalAccessToken(secret: string, database: Databas
     activeOrganizationId: null,
     sessionId: null,
     tokenId: token.id,
+    memberships,
   };
 }
 
 function isTokenScope(value: unknown): value is TokenScope {
   return typeof value === "string" && (tokenScopes as readonly string[]).includes(value);
 }
-
 
 export interface Membership {
   memberId: string;

@@ -1,0 +1,233 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { SizeName } from "./config.js";
+import type { SystemName, WorkloadName } from "./workloads.js";
+
+// The results table: printed, and written to bench/results/<date>-<label>.md with the raw figures in .json.
+
+export interface CountSummary {
+  /** Per operation, as PostgreSQL received them. */
+  data: number;
+  settings: number;
+  transaction: number;
+  auth: number;
+  other: number;
+  /** data + settings + transaction + auth */
+  total: number;
+  /** Round trips of the tenant connection / of the auth login, per operation. */
+  roundTrips: number;
+  authRoundTrips: number;
+  examples: { text: string; perOperation: number }[];
+}
+
+export interface BenchMeasurement {
+  workload: WorkloadName;
+  title: string;
+  rootFields: number;
+  system: SystemName;
+  load: {
+    rps: number;
+    rpsPerRound: number[];
+    p50: number;
+    p99: number;
+    p99Max: number;
+    errors: number;
+    requests: number;
+    serverCpuMsPerRequest: number;
+    loadCpuMsPerRequest: number;
+    postgresCpuMsPerRequest: number;
+    serverCores: number;
+    loadCores: number;
+  };
+  sql?: CountSummary;
+}
+
+export interface ReportInput {
+  label: string;
+  size: SizeName;
+  organizations: number;
+  plans: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  rounds: number;
+  poolSize: number;
+  pinned: boolean;
+  /** 1-minute load average of the machine before and after the timed runs (other work skews results). */
+  loadAverage: [number, number];
+  /** PostgreSQL's server_version. */
+  postgres: string;
+  measurements: BenchMeasurement[];
+  write: boolean;
+  wallSeconds: number;
+}
+
+const f0 = (n: number) => n.toFixed(0);
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+const fn = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+function table(rows: string[][]): string {
+  const [head, ...body] = rows;
+  if (!head) return "";
+  return [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+    ...body.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}
+
+function sqlCell(sql: CountSummary | undefined): [string, string, string] {
+  if (!sql) return ["–", "–", "–"];
+  return [
+    fn(sql.data),
+    `${fn(sql.total)} (${fn(sql.auth)}+${fn(sql.transaction)}+${fn(sql.settings)}+${fn(sql.data)})`,
+    `${fn(sql.roundTrips)}+${fn(sql.authRoundTrips)}`,
+  ];
+}
+
+export function renderReport(input: ReportInput): string {
+  const lines: string[] = [];
+  const date = new Date().toISOString();
+  lines.push(`# Benchmark ${input.label} — ${date.slice(0, 10)}`);
+  lines.push("");
+  lines.push(
+    `Size **${input.size}** (${input.organizations} organizations, ${input.plans.toLocaleString("en-US")} plans), ` +
+      `${input.connections} connections, ${input.rounds} round(s) of ${input.durationSeconds} s per system and workload ` +
+      `(systems alternated A B C / C B A), ${input.warmupSeconds} s warm-up each, pool ${input.poolSize} per system. ` +
+      `Node ${process.version}, ${availableParallelism()} × ${cpus()[0]?.model ?? "cpu"}, PostgreSQL ${input.postgres}. ` +
+      (input.pinned
+        ? "Load generator pinned to core 0, the server under test to core 1 (taskset); PostgreSQL unpinned."
+        : "Not pinned (smoke, or taskset unavailable)."),
+  );
+  lines.push("");
+  lines.push(
+    `Machine load average (1 min) before/after the timed runs: ${f1(input.loadAverage[0])} / ${f1(input.loadAverage[1])}` +
+      (input.loadAverage[0] > 1.5 || input.loadAverage[1] > 1.5
+        ? " — **other work was running on this 2-core machine: absolute figures are depressed and noisy; the ratios of alternated runs are what to read.**"
+        : "."),
+  );
+  lines.push("");
+  const rows: string[][] = [
+    [
+      "workload",
+      "system",
+      "req/s",
+      "rounds req/s",
+      "p50 ms",
+      "p99 ms",
+      "errors",
+      "data stmts/op",
+      "all stmts/op (auth+tx+settings+data)",
+      "round trips/op (tenant+auth)",
+      "server CPU ms/req (cores)",
+      "loadgen CPU ms/req (cores)",
+      "PostgreSQL CPU ms/req",
+    ],
+  ];
+  for (const m of input.measurements) {
+    const l = m.load;
+    rows.push([
+      `${m.workload} ${m.title}`,
+      m.system,
+      f0(l.rps),
+      l.rpsPerRound.map(f0).join(" / "),
+      f1(l.p50),
+      f1(l.p99),
+      String(l.errors),
+      ...sqlCell(m.sql),
+      `${f2(l.serverCpuMsPerRequest)} (${f2(l.serverCores)})`,
+      `${f2(l.loadCpuMsPerRequest)} (${f2(l.loadCores)})`,
+      f2(l.postgresCpuMsPerRequest),
+    ]);
+  }
+  lines.push(table(rows));
+  lines.push("");
+
+  const hasB = input.measurements.some((m) => m.system === "ours_b");
+  const ratioRows: string[][] = [
+    [
+      "workload",
+      "ours ÷ PostGraphile (req/s)",
+      "ours ÷ baseline (req/s)",
+      "ours p99 ≤ 50 ms",
+      "ours data stmts per root field",
+      ...(hasB ? ["ours_b ÷ ours (req/s)", "ours_b ÷ PostGraphile", "ours_b ÷ baseline", "ours_b p99 ms"] : []),
+    ],
+  ];
+  const workloadsSeen = [...new Set(input.measurements.map((m) => m.workload))];
+  for (const w of workloadsSeen) {
+    const of = (s: SystemName) => input.measurements.find((m) => m.workload === w && m.system === s);
+    const ours = of("ours");
+    const pgl = of("postgraphile");
+    const base = of("baseline");
+    if (!ours) continue;
+    ratioRows.push([
+      w,
+      pgl ? `${f2(ours.load.rps / pgl.load.rps)}×` : "–",
+      base ? `${f2(ours.load.rps / base.load.rps)}×` : "–",
+      ours.load.p99 <= 50 ? `yes (${f1(ours.load.p99)})` : `no (${f1(ours.load.p99)})`,
+      ours.sql ? fn(ours.sql.data / ours.rootFields) : "–",
+      ...(hasB
+        ? (() => {
+            const b = of("ours_b");
+            if (!b) return ["–", "–", "–", "–"];
+            return [
+              `${f2(b.load.rps / ours.load.rps)}×`,
+              pgl ? `${f2(b.load.rps / pgl.load.rps)}×` : "–",
+              base ? `${f2(b.load.rps / base.load.rps)}×` : "–",
+              f1(b.load.p99),
+            ];
+          })()
+        : []),
+    ]);
+  }
+  lines.push(table(ratioRows));
+  lines.push("");
+  lines.push(
+    "req/s: all requests of all rounds ÷ their total time; p50/p99: mean over rounds (autocannon). Errors: " +
+      "connection errors + non-2xx + bodies with `errors`. Statements and round trips are counted on the " +
+      "PostgreSQL wire by a proxy in a separate untimed pass (20 sequential requests per cell): data = " +
+      "statements of the tenant login other than BEGIN/COMMIT and set_config; auth = statements of " +
+      "trovella_auth (token and membership look-ups). CPU: process CPU time (utime+stime) of the server, of " +
+      "the load generator (this process: autocannon), and of all postgres processes, per request.",
+  );
+  lines.push("");
+
+  const ours = input.measurements.filter((m) => m.system === "ours" && m.sql);
+  if (ours.length > 0) {
+    lines.push("<details><summary>Statements of ours per operation (data, and [auth] look-ups)</summary>");
+    lines.push("");
+    for (const m of ours) {
+      lines.push(`**${m.workload}**`);
+      lines.push("");
+      for (const e of m.sql?.examples ?? []) lines.push(`- ${fn(e.perOperation)}× \`${e.text.replace(/`/g, "'")}\``);
+      lines.push("");
+    }
+    lines.push("</details>");
+    lines.push("");
+  }
+  lines.push(`Wall time of the whole run: ${f0(input.wallSeconds)} s.`);
+  return lines.join("\n");
+}
+
+const resultsDir = fileURLToPath(new URL("./results/", import.meta.url));
+
+export function writeReport(input: ReportInput): { text: string; path: string | null } {
+  const text = renderReport(input);
+  if (!input.write) return { text, path: null };
+  mkdirSync(resultsDir, { recursive: true });
+  const base = `${new Date().toISOString().slice(0, 10)}-${input.label}`;
+  let name = base;
+  for (let i = 2; existsSync(`${resultsDir}${name}.md`) && i < 1000; i++) name = `${base}-${i}`;
+  const path = `${resultsDir}${name}.md`;
+  writeFileSync(path, `${text}\n`);
+  writeFileSync(`${resultsDir}${name}.json`, `${JSON.stringify(input.measurements, null, 2)}\n`);
+  return { text, path };
+}
+
+/** For comparing two result files by hand: their measurements. */
+export function readMeasurements(path: string): BenchMeasurement[] {
+  return JSON.parse(readFileSync(path, "utf8")) as BenchMeasurement[];
+}

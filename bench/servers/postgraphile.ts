@@ -1,0 +1,78 @@
+// PostGraphile v5 (Amber preset, library mode on node:http) over the bench database, for comparison.
+//
+// It connects as trovella_app, the same login as our gateway, and switches to `authenticated` per request
+// through pgSettings (PostGraphile opens a transaction and sends
+// `select set_config(el->>0, el->>1, true) from json_array_elements($1::json) el`), so the same forced RLS
+// policies filter every row. The tenant and user come from the same personal access token and membership
+// check as ours (bench/servers/auth.ts), made in grafast's context callback before the transaction.
+//
+//   PORT, APP_DATABASE_URL (trovella_app), AUTH_DATABASE_URL (trovella_auth), POOL_SIZE
+
+import "./node20-shims.js";
+import { createServer } from "node:http";
+import { postgraphile } from "postgraphile";
+import { makePgService } from "postgraphile/adaptors/pg";
+import { grafserv } from "postgraphile/grafserv/node";
+import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import postgres from "postgres";
+import { identityFrom, principalSql, readCredentials } from "./auth.js";
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+}
+
+const port = Number(required("PORT"));
+const poolSize = Number(process.env.POOL_SIZE || "10");
+const authSql = postgres(required("AUTH_DATABASE_URL"), { max: 4, onnotice: () => {} });
+
+const preset: GraphileConfig.Preset = {
+  extends: [PostGraphileAmberPreset],
+  pgServices: [
+    makePgService({
+      connectionString: required("APP_DATABASE_URL"),
+      schemas: ["public", "bench_pg"],
+      poolConfig: { max: poolSize },
+    }),
+  ],
+  grafast: {
+    explain: false,
+    context: async (requestContext) => {
+      const req = requestContext.node?.req;
+      const credentials = readCredentials(req?.headers.authorization, req?.headers["x-organization-id"]);
+      const rows = await authSql.unsafe<{ user_id: string; role: string | null }[]>(
+        principalSql,
+        [credentials.tokenHash, credentials.organizationId],
+        { prepare: true },
+      );
+      const identity = identityFrom(rows, credentials.organizationId);
+      return {
+        pgSettings: {
+          role: "authenticated",
+          "app.organization_id": identity.organizationId,
+          "app.user_id": identity.userId,
+        },
+      };
+    },
+  },
+  grafserv: { graphqlPath: "/graphql", graphiql: false, watch: false },
+};
+
+const pgl = postgraphile(preset);
+const serv = pgl.createServ(grafserv);
+const server = createServer();
+server.on("error", (error) => {
+  console.error(error);
+  process.exit(1);
+});
+await serv.addTo(server);
+await pgl.getSchema(); // introspect before reporting ready
+server.listen(port, "127.0.0.1", () => console.log(`ready on ${port}`));
+
+const shutdown = () => {
+  server.close();
+  void Promise.all([pgl.release(), authSql.end({ timeout: 2 })]).then(() => process.exit(0));
+};
+process.once("SIGTERM", shutdown);
+process.once("SIGINT", shutdown);

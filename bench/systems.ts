@@ -1,0 +1,234 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { benchHost, urlAs } from "./config.js";
+import type { SystemName } from "./workloads.js";
+
+// Starts the three systems as child processes on free ports of 127.0.0.1, optionally pinned to a core with
+// taskset (which execs the command, so the child's pid is the server's own), and reads their CPU time.
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Where our gateway is started from: the repository (default), or OURS_DIR, a checkout or snapshot of it
+ * (with node_modules), so a run can pin the code under test while the work tree keeps changing.
+ */
+export function oursDirectory(name: SystemName = "ours"): string {
+  if (name === "ours_b") {
+    const dir = process.env.OURS_B_DIR;
+    if (!dir) throw new Error("ours_b needs OURS_B_DIR");
+    return dir;
+  }
+  return process.env.OURS_DIR || root;
+}
+
+export interface RunningSystem {
+  name: SystemName;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+  /** Recent output, for error messages. */
+  output(): string;
+}
+
+export interface StartOptions {
+  /** Owner URL of the bench database; host:port may point at a counting proxy. */
+  ownerUrl: string;
+  poolSize: number;
+  /** Core to pin the server to (taskset -c), or null. */
+  core: number | null;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, benchHost, () => resolve()));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === "string") throw new Error("no free port");
+  return address.port;
+}
+
+let tasksetAvailable: boolean | undefined;
+
+export async function hasTaskset(): Promise<boolean> {
+  if (tasksetAvailable === undefined) {
+    tasksetAvailable = await new Promise<boolean>((resolve) => {
+      const child = spawn("taskset", ["-c", "0", "true"], { stdio: "ignore" });
+      child.on("error", () => resolve(false));
+      child.on("exit", (code) => resolve(code === 0));
+    });
+  }
+  return tasksetAvailable;
+}
+
+/** Pins this process (every thread) to one core: the load generator. */
+export async function pinSelf(core: number): Promise<boolean> {
+  if (!(await hasTaskset())) return false;
+  return new Promise<boolean>((resolve) => {
+    const child = spawn("taskset", ["-a", "-cp", String(core), String(process.pid)], { stdio: "ignore" });
+    child.on("error", () => resolve(false));
+    child.on("exit", (code) => resolve(code === 0));
+  });
+}
+
+function commandFor(name: SystemName): string[] {
+  const scripts: Record<SystemName, string> = {
+    ours: "src/main.ts",
+    ours_b: "src/main.ts",
+    postgraphile: "bench/servers/postgraphile.ts",
+    baseline: "bench/servers/baseline.ts",
+  };
+  const script = scripts[name];
+  return [process.execPath, "--import", "tsx", script];
+}
+
+function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.ProcessEnv {
+  const common = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/tmp",
+    NODE_ENV: "production",
+    PORT: String(port),
+  };
+  if (name === "ours" || name === "ours_b") {
+    return {
+      ...common,
+      LOG_LEVEL: "silent",
+      DATABASE_URL: options.ownerUrl,
+      DATABASE_POOL_SIZE: String(options.poolSize),
+      BETTER_AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop",
+      PUBLIC_URL: `http://${benchHost}:${port}`,
+    };
+  }
+  return {
+    ...common,
+    APP_DATABASE_URL: urlAs(options.ownerUrl, "trovella_app"),
+    AUTH_DATABASE_URL: urlAs(options.ownerUrl, "trovella_auth"),
+    POOL_SIZE: String(options.poolSize),
+  };
+}
+
+const readyLine = /ready on|is listening on/;
+
+/** True once the server answers HTTP at all (ours prints nothing in production with LOG_LEVEL=silent). */
+async function answers(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${benchHost}:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
+    await response.arrayBuffer();
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+export async function startSystem(name: SystemName, options: StartOptions, timeoutMs = 90_000): Promise<RunningSystem> {
+  const port = await freePort();
+  const command = commandFor(name);
+  const cwd = name === "ours" || name === "ours_b" ? oursDirectory(name) : root;
+  const argv =
+    options.core !== null && (await hasTaskset()) ? ["taskset", "-c", String(options.core), ...command] : command;
+  const [file, ...args] = argv;
+  if (!file) throw new Error("empty command");
+  const child: ChildProcess = spawn(file, args, {
+    cwd,
+    env: envFor(name, port, options),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-8000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+
+  let exited: number | null | undefined;
+  child.once("exit", (code) => {
+    exited = code;
+  });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`${name} exited with ${exited} before it was ready:\n${output}`);
+    if (readyLine.test(output) || (await answers(port))) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name} has no pid`);
+
+  return {
+    name,
+    port,
+    pid,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        child.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+const ticksPerSecond = 100; // getconf CLK_TCK on Linux
+
+/** CPU time (user + system) of one process, milliseconds; 0 when it cannot be read. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // After the command: state is field 3, utime field 14, stime field 15 (1-based over the whole line).
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / ticksPerSecond;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time of each PostgreSQL backend serving `database` (its process title names it), milliseconds by pid.
+ * Other databases' backends are left out: on a shared server they come and go, and their time is not ours.
+ */
+export function postgresCpuByPid(database: string): Map<number, number> {
+  const byPid = new Map<number, number>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return byPid;
+  }
+  const marker = ` ${database} `;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (!title.includes(marker)) continue;
+      byPid.set(Number(entry), processCpuMs(Number(entry)));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return byPid;
+}
+
+/**
+ * CPU the bench database's backends used between two snapshots: per backend alive at the end (all of it for
+ * one that connected meanwhile). A backend that disconnected meanwhile (an idle pooled connection closing)
+ * takes its time along and is left out, so the figure never goes negative.
+ */
+export function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}

@@ -1,0 +1,326 @@
+import type { BenchOrganization } from "./seed.js";
+
+// The five workloads, as each system spells them, and how each system's answer is normalized so that the
+// three can be compared: raw row ids (ours answers Relay global ids), ISO instants in UTC, lower-case enum
+// values, nested lists flattened to plain arrays.
+
+export const systemNames = ["ours", "ours_b", "postgraphile", "baseline"] as const;
+/** `ours_b` is a second build of our gateway (OURS_B_DIR), run side by side with `ours` to measure a change. */
+export type SystemName = (typeof systemNames)[number];
+/** Which API a system speaks: ours_b speaks ours. */
+export type Flavor = "ours" | "postgraphile" | "baseline";
+
+export function flavorOf(system: SystemName): Flavor {
+  return system === "ours_b" ? "ours" : system;
+}
+
+export const workloadNames = ["W1", "W2", "W3", "W4", "W5"] as const;
+export type WorkloadName = (typeof workloadNames)[number];
+
+/** One request slot of a workload: who asks, for which tenant, about what. */
+export interface Target {
+  org: BenchOrganization;
+  /** W1: the plan looked up; W5: the plan a step is added to. */
+  planId: string;
+  /** W4: the first page's endCursor, as each system issued it. */
+  cursors: Partial<Record<SystemName, string>>;
+}
+
+export interface RequestBody {
+  path: string;
+  body: string;
+}
+
+export interface Workload {
+  name: WorkloadName;
+  title: string;
+  mutation: boolean;
+  /** Root fields of the operation (for "data statements per root field"). */
+  rootFields: number;
+  request(system: SystemName, target: Target, sequence: number): RequestBody;
+  normalize(system: SystemName, response: unknown): unknown;
+}
+
+/** A workload as written, per API flavor; `workloads` below adapts it to every system. */
+interface WorkloadDef {
+  name: WorkloadName;
+  title: string;
+  mutation: boolean;
+  rootFields: number;
+  request(system: Flavor, target: Target, sequence: number, cursor: string | undefined): RequestBody;
+  normalize(system: Flavor, response: unknown): unknown;
+}
+
+type Json = Record<string, unknown>;
+
+function graphql(query: string, variables: Json = {}): RequestBody {
+  return { path: "/graphql", body: JSON.stringify({ query, variables }) };
+}
+
+function baseline(path: string, variables: Json = {}): RequestBody {
+  return { path, body: JSON.stringify(variables) };
+}
+
+export function globalId(type: string, id: string): string {
+  return Buffer.from(`${type}:${id}`, "utf8").toString("base64");
+}
+
+function rawId(system: Flavor, id: unknown): string {
+  if (typeof id !== "string") throw new Error(`${system}: id is not a string: ${JSON.stringify(id)}`);
+  if (system !== "ours") return id;
+  const decoded = Buffer.from(id, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) throw new Error(`ours: "${id}" is not a global id`);
+  return decoded.slice(colon + 1);
+}
+
+function obj(value: unknown, what: string): Json {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error(`expected an object for ${what}, got ${JSON.stringify(value)?.slice(0, 300)}`);
+  }
+  return value as Json;
+}
+
+function list(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value))
+    throw new Error(`expected a list for ${what}, got ${JSON.stringify(value)?.slice(0, 300)}`);
+  return value;
+}
+
+function instant(value: unknown): string {
+  return new Date(String(value)).toISOString();
+}
+
+function lower(value: unknown): string {
+  return String(value).toLowerCase();
+}
+
+/** `data` of a response, or an error naming the response's errors. */
+export function dataOf(system: Flavor, response: unknown): Json {
+  const body = obj(response, `${system} response`);
+  if (body.errors !== undefined) throw new Error(`${system} answered errors: ${JSON.stringify(body.errors)}`);
+  return obj(body.data, `${system} data`);
+}
+
+const planRoot: Record<Flavor, string> = {
+  ours: "researchPlans",
+  postgraphile: "allResearchPlans",
+  baseline: "researchPlans",
+};
+const idField = (system: Flavor) => (system === "postgraphile" ? "rowId" : "id");
+
+function plan(system: Flavor, value: unknown): Json {
+  const row = obj(value, "plan");
+  return {
+    id: rawId(system, row[idField(system)]),
+    title: row.title,
+    status: lower(row.status),
+    createdAt: instant(row.createdAt),
+  };
+}
+
+const W1: WorkloadDef = {
+  name: "W1",
+  title: "lookup by id",
+  mutation: false,
+  rootFields: 1,
+  request(system, target) {
+    if (system === "ours") {
+      return graphql("query W1($id: ID!) { researchPlan(id: $id) { id title status version createdAt } }", {
+        id: globalId("ResearchPlan", target.planId),
+      });
+    }
+    if (system === "postgraphile") {
+      return graphql(
+        "query W1($id: String!) { researchPlanByRowId(rowId: $id) { rowId title status version createdAt } }",
+        { id: target.planId },
+      );
+    }
+    return baseline("/w1", { id: target.planId });
+  },
+  normalize(system, response) {
+    const data = dataOf(system, response);
+    const row = data[system === "postgraphile" ? "researchPlanByRowId" : "researchPlan"];
+    if (row === null) return null;
+    return { ...plan(system, row), version: obj(row, "plan").version };
+  },
+};
+
+const W2: WorkloadDef = {
+  name: "W2",
+  title: "first 20 plans",
+  mutation: false,
+  rootFields: 1,
+  request(system) {
+    if (system === "ours") {
+      return graphql("query W2 { researchPlans(first: 20) { nodes { id title status createdAt } } }");
+    }
+    if (system === "postgraphile") {
+      return graphql(
+        "query W2 { allResearchPlans(first: 20, orderBy: [CREATED_AT_DESC]) { nodes { rowId title status createdAt } } }",
+      );
+    }
+    return baseline("/w2");
+  },
+  normalize(system, response) {
+    const connection = obj(dataOf(system, response)[planRoot[system]], "connection");
+    return list(connection.nodes, "nodes").map((node) => plan(system, node));
+  },
+};
+
+const W3: WorkloadDef = {
+  name: "W3",
+  title: "nested: 20 plans → 10 steps → conditions",
+  mutation: false,
+  rootFields: 1,
+  request(system) {
+    if (system === "ours") {
+      return graphql(`query W3 { researchPlans(first: 20) { nodes { id title
+        steps(first: 10) { nodes { id position title status
+          branchingConditions { nodes { id label priority rule { kind equals } } } } } } } }`);
+    }
+    if (system === "postgraphile") {
+      return graphql(`query W3 { allResearchPlans(first: 20, orderBy: [CREATED_AT_DESC]) { nodes { rowId title
+        planStepsByOrganizationIdAndPlanId(first: 10, orderBy: [POSITION_ASC]) { nodes { rowId position title status
+          planBranchingConditionsByOrganizationIdAndStepId(orderBy: [PRIORITY_ASC]) { nodes { rowId label priority rule } } } } } } }`);
+    }
+    return baseline("/w3");
+  },
+  normalize(system, response) {
+    const pg = system === "postgraphile";
+    const connection = obj(dataOf(system, response)[planRoot[system]], "connection");
+    return list(connection.nodes, "nodes").map((value) => {
+      const row = obj(value, "plan");
+      const steps = obj(row[pg ? "planStepsByOrganizationIdAndPlanId" : "steps"], "steps");
+      return {
+        id: rawId(system, row[idField(system)]),
+        title: row.title,
+        steps: list(steps.nodes, "steps").map((stepValue) => {
+          const step = obj(stepValue, "step");
+          const conditions = obj(
+            step[pg ? "planBranchingConditionsByOrganizationIdAndStepId" : "branchingConditions"],
+            "conditions",
+          );
+          return {
+            id: rawId(system, step[idField(system)]),
+            position: step.position,
+            title: step.title,
+            status: lower(step.status),
+            conditions: list(conditions.nodes, "conditions").map((conditionValue) => {
+              const condition = obj(conditionValue, "condition");
+              const rule = obj(condition.rule, "rule");
+              return {
+                id: rawId(system, condition[idField(system)]),
+                label: condition.label,
+                priority: condition.priority,
+                rule: { kind: rule.kind, equals: rule.equals ?? null },
+              };
+            }),
+          };
+        }),
+      };
+    });
+  },
+};
+
+const w4Query: Record<"ours" | "postgraphile", string> = {
+  ours: `query W4($after: String) { researchPlans(first: 20, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { id title createdAt } } }`,
+  postgraphile: `query W4($after: Cursor) { allResearchPlans(first: 20, after: $after, orderBy: [CREATED_AT_DESC]) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { rowId title createdAt } } }`,
+};
+
+/** W4's first page (to obtain each system's cursor for the second). */
+export function firstPageRequest(system: SystemName): RequestBody {
+  const flavor = flavorOf(system);
+  return flavor === "baseline" ? baseline("/w4-first") : graphql(w4Query[flavor], { after: null });
+}
+
+export function endCursorOf(system: SystemName, response: unknown): string {
+  return endCursorOfFlavor(flavorOf(system), response);
+}
+
+function endCursorOfFlavor(system: Flavor, response: unknown): string {
+  const connection = obj(dataOf(system, response)[planRoot[system]], "connection");
+  const cursor = obj(connection.pageInfo, "pageInfo").endCursor;
+  if (typeof cursor !== "string") throw new Error(`${system}: no endCursor on the first page`);
+  return cursor;
+}
+
+const W4: WorkloadDef = {
+  name: "W4",
+  title: "connection + totalCount, second page by cursor",
+  mutation: false,
+  rootFields: 1,
+  request(system, target, _sequence, after) {
+    if (after === undefined) throw new Error(`W4: no ${system} cursor for ${target.org.id}`);
+    return system === "baseline" ? baseline("/w4", { after }) : graphql(w4Query[system], { after });
+  },
+  normalize(system, response) {
+    const connection = obj(dataOf(system, response)[planRoot[system]], "connection");
+    return {
+      totalCount: connection.totalCount,
+      hasNextPage: obj(connection.pageInfo, "pageInfo").hasNextPage,
+      nodes: list(connection.nodes, "nodes").map((value) => {
+        const row = obj(value, "plan");
+        return { id: rawId(system, row[idField(system)]), title: row.title, createdAt: instant(row.createdAt) };
+      }),
+    };
+  },
+};
+
+const W5: WorkloadDef = {
+  name: "W5",
+  title: "mutation: add a step",
+  mutation: true,
+  rootFields: 1,
+  request(system, target, sequence) {
+    const title = `Bench step ${sequence}`;
+    if (system === "ours") {
+      return graphql(
+        `mutation W5($input: AddPlanStepInput!) { addPlanStep(input: $input) {
+          step { id position title status } plan { plan { version } } } }`,
+        { input: { planId: globalId("ResearchPlan", target.planId), title } },
+      );
+    }
+    if (system === "postgraphile") {
+      return graphql(
+        `mutation W5($planId: String!, $title: String!) { benchPgAddPlanStep(input: { planId: $planId, title: $title }) {
+          result { rowId position title status researchPlanByOrganizationIdAndPlanId { version } } } }`,
+        { planId: target.planId, title },
+      );
+    }
+    return baseline("/w5", { planId: target.planId, title });
+  },
+  normalize(system, response) {
+    const data = dataOf(system, response);
+    if (system === "postgraphile") {
+      const step = obj(obj(data.benchPgAddPlanStep, "payload").result, "step");
+      const planRow = obj(step.researchPlanByOrganizationIdAndPlanId, "plan");
+      return { position: step.position, title: step.title, status: lower(step.status), version: planRow.version };
+    }
+    const payload = obj(data.addPlanStep, "payload");
+    const step = obj(payload.step, "step");
+    const planRow = obj(obj(payload.plan, "plan payload").plan, "plan");
+    return { position: step.position, title: step.title, status: lower(step.status), version: planRow.version };
+  },
+};
+
+function adapt(def: WorkloadDef): Workload {
+  return {
+    name: def.name,
+    title: def.title,
+    mutation: def.mutation,
+    rootFields: def.rootFields,
+    request: (system, target, sequence) => def.request(flavorOf(system), target, sequence, target.cursors[system]),
+    normalize: (system, response) => def.normalize(flavorOf(system), response),
+  };
+}
+
+export const workloads: Record<WorkloadName, Workload> = {
+  W1: adapt(W1),
+  W2: adapt(W2),
+  W3: adapt(W3),
+  W4: adapt(W4),
+  W5: adapt(W5),
+};
