@@ -4,7 +4,7 @@ import { member } from "../../schema/index.js";
 import type { Auth } from "../../src/auth/better-auth.js";
 import { identityDatabase } from "../../src/db/identity.js";
 import { DEMO_PASSWORD, demoUsers, seedDemoData } from "../../src/db/index.js";
-import { backendName, createTestDatabase, rowsOf, type TestDatabase } from "../support/database.js";
+import { backendName, createTestDatabase, rowsOf, serverOnlyTest, type TestDatabase } from "../support/database.js";
 import {
   callAuth,
   callAuthOk,
@@ -212,7 +212,7 @@ describe(`Better Auth on ${backendName}`, () => {
     expect(role).toEqual([{ role: "member" }]);
   });
 
-  it.runIf(backendName === "postgres")(
+  serverOnlyTest(
     "on a real server, Better Auth logs in as trovella_auth (BYPASSRLS, not superuser) over FORCE RLS tables",
     async () => {
       const whoami = rowsOf<{ current_user: string; rolsuper: boolean; rolbypassrls: boolean }>(

@@ -11,7 +11,7 @@ import {
   type VectorSearchOptions,
   withSearchSettings,
 } from "../../src/search/vector-search.js";
-import { backendName, createTestDatabase, type TestDatabase } from "../support/database.js";
+import { backendName, createTestDatabase, serverOnlyTest, type TestDatabase } from "../support/database.js";
 import { type Corpus, type CorpusTenant, createCorpus, loadCorpus, recallOf, skewedSizes } from "./corpus.js";
 
 // Semantic search on a synthetic clustered corpus: 10 tenants of skewed sizes (≈2,000 chunks, the largest
@@ -409,7 +409,7 @@ describe("bounds and hygiene", () => {
     expect(settings.after?.seqscan).toBe("on");
   });
 
-  it.skipIf(backendName === "pglite")(
+  serverOnlyTest(
     "a statement over the search's time budget is SEARCH_TIMEOUT, and the operation's transaction stays usable",
     async () => {
       // PGlite has no statement timeout. A deliberately slow statement in the search's savepoint stands in for

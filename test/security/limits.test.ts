@@ -7,7 +7,7 @@ import { operationCost } from "../../src/graphql/limits.js";
 import { buildSchema } from "../../src/graphql/schema.js";
 import { createApp } from "../../src/server/app.js";
 import { acme, dataOf } from "../graphql/helpers.js";
-import { backendName } from "../support/database.js";
+import { backendName, serverOnlyTest } from "../support/database.js";
 import { baseUrl, createTestGateway, demoPat, errorCodes, type TestGateway } from "../support/gateway.js";
 import { countPlans, firstError, nested } from "./helpers.js";
 
@@ -268,7 +268,7 @@ describe(`operation limits and transport on ${backendName}`, () => {
     expect(statements.some((statement) => /^\s*set\s+statement_timeout/i.test(statement))).toBe(false);
   });
 
-  it.skipIf(backendName === "pglite")(
+  serverOnlyTest(
     "slow query: past statement_timeout it is a clear TIMEOUT error, rolled back (PostgreSQL; PGlite has no timer)",
     async () => {
       const app = createApp({

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
+import { it } from "vitest";
 import { type ConnectionOptions, Database, migrate } from "../../src/db/index.js";
 import { connectionsOf } from "../../src/db/internal.js";
 
@@ -62,4 +63,12 @@ export async function createTestDatabase(
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/**
+ * Registers a test only on a real PostgreSQL server: for what PGlite does not have (a second login role
+ * over its own connection, statement timers). On PGlite the test does not exist, rather than showing skipped.
+ */
+export function serverOnlyTest(name: string, fn: () => Promise<void>, timeout?: number): void {
+  if (serverUrl) it(name, fn, timeout);
 }
