@@ -378,7 +378,7 @@ describe(`agents' records on ${backendName}`, () => {
   });
 
   describe("publishResearchOutput", () => {
-    it("publishes an output with its summary; source artifacts are stored by their row ids", async () => {
+    it("publishes an output with its summary; source artifacts come back as the global IDs sent", async () => {
       const data = expectOk(await run(gw, agent, publishResearchOutput, { input: validOutput() })) as {
         publishResearchOutput: { output: Record<string, unknown> };
       };
@@ -390,7 +390,7 @@ describe(`agents' records on ${backendName}`, () => {
           headline: "Recycling rates rose",
           keyFindings: ["Rates rose", "Costs fell"],
           confidence: 0.75,
-          sourceArtifactIds: [acmeIds.artifact],
+          sourceArtifactIds: [artifact(acmeIds.artifact)],
         },
         plan: { id: plan(acmeIds.runningPlan) },
       });
