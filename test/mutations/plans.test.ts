@@ -243,14 +243,28 @@ describe(`research plan mutations on ${backendName}`, () => {
       ]);
     });
 
-    it("a draft that AI usage or a batch points at is not deleted, and nothing is written", async () => {
-      // Every seeded plan has an ai_batch, and ai_batch/ai_usage's plan foreign keys have no ON DELETE: the
-      // delete fails in the database (reported to the lead: today an INTERNAL error, not a coded one). What
-      // must hold whatever the fix: the audit entry written before the delete is rolled back with it.
-      const before = await snapshot(gw.db);
-      const response = await run(gw, demoPat, deletePlan, { input: { id: planGid(acmeIds.draftPlan) } });
-      expect(response.errors).toHaveLength(1);
-      expect(await snapshot(gw.db)).toEqual(before);
+    it("deletes a draft that AI usage and a batch point at: they stay, unlinked, and the deletion is audited", async () => {
+      const draft = acmeIds.draftPlan;
+      const count = async (query: ReturnType<typeof sql>) => (await gw.db.asOwner<{ n: number }>(query))[0]?.n;
+      const usage = await count(sql`select count(*)::int as n from ai_usage where plan_id = ${draft}`);
+      const batches = await count(sql`select count(*)::int as n from ai_batch where plan_id = ${draft}`);
+      const usageTotal = await count(sql`select count(*)::int as n from ai_usage`);
+      const [{ title } = { title: "" }] = await gw.db.asOwner<{ title: string }>(
+        sql`select title from research_plan where id = ${draft}`,
+      );
+      expect(usage).toBeGreaterThan(0);
+      expect(batches).toBeGreaterThan(0);
+      const response = await run(gw, demoPat, deletePlan, { input: { id: planGid(draft) } });
+      expect(response.errors).toBeUndefined();
+      expect(await count(sql`select count(*)::int as n from research_plan where id = ${draft}`)).toBe(0);
+      expect(await count(sql`select count(*)::int as n from ai_usage where plan_id = ${draft}`)).toBe(0);
+      // Usage is billing history: it outlives the plan, still in its organization.
+      expect(await count(sql`select count(*)::int as n from ai_usage`)).toBe(usageTotal);
+      expect(
+        await count(sql`select count(*)::int as n from plan_audit_log
+          where action = 'plan_deleted' and plan_id is null and organization_id = 'demo-org-acme'
+            and diff->'before'->>'title' = ${title}`),
+      ).toBe(1);
     });
 
     it("keeps plans that ran: CONFLICT (NOT_DRAFT), writing nothing", async () => {
