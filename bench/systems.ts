@@ -94,6 +94,9 @@ function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.P
     return {
       ...common,
       LOG_LEVEL: "silent",
+      // Per-tenant request and cost quotas would throttle the load generator (it is one client hammering a few
+      // tenants); PostGraphile and the baseline have none. Everything else runs as in production.
+      RATE_LIMIT_ENABLED: "false",
       DATABASE_URL: options.ownerUrl,
       DATABASE_POOL_SIZE: String(options.poolSize),
       BETTER_AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop",

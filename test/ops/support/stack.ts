@@ -6,6 +6,7 @@ import postgres from "postgres";
 import { createAuth } from "../../../src/auth/better-auth.js";
 import { Database, DEMO_PASSWORD, DEMO_TOKEN, demoUsers, migrate, seedDemoData } from "../../../src/db/index.js";
 import { type App, createApp } from "../../../src/server/app.js";
+import { defaultBudgets } from "../../../src/server/budgets.js";
 import { type HttpServer, listen } from "../../../src/server/http.js";
 import { createLogger, type Logger } from "../../../src/server/logger.js";
 import { countStatement } from "../../../src/server/request-context.js";
@@ -71,6 +72,9 @@ export function captureLogs(level = "info"): LogCapture {
   return { lines, raw, logger: createLogger({ level, destination }) };
 }
 
+/** One auth secret for every in-process gateway of a test file: they accept each other's session tokens. */
+const inProcessSecret = randomBytes(32).toString("base64url");
+
 export interface InProcessGateway {
   app: App;
   http: HttpServer;
@@ -89,7 +93,7 @@ export async function startInProcessGateway(
     connectTimeoutSeconds: options.connectTimeoutSeconds ?? 5,
     onStatement: countStatement,
   });
-  const auth = createAuth(database, { secret: randomBytes(32).toString("base64url"), baseURL: "http://127.0.0.1" });
+  const auth = createAuth(database, { secret: inProcessSecret, baseURL: "http://127.0.0.1" });
   const app = createApp({
     database,
     auth,
@@ -97,6 +101,8 @@ export async function startInProcessGateway(
     graphiql: false,
     statementTimeoutMs: options.statementTimeoutMs ?? 10_000,
     readinessTimeoutMs: 2000,
+    // Load from a handful of callers, on purpose: per-caller rate limits are tested elsewhere.
+    hostileInput: { budgets: { ...defaultBudgets, enabled: false } },
   });
   const http = await listen(app, 0, "127.0.0.1");
   return {
@@ -151,6 +157,8 @@ export async function spawnServer(url: string, env: Record<string, string> = {})
       PUBLIC_URL: "http://127.0.0.1",
       DATABASE_POOL_SIZE: "4",
       SHUTDOWN_TIMEOUT_MS: "20000",
+      // Load from a handful of callers, on purpose: per-caller rate limits are tested elsewhere.
+      RATE_LIMIT_ENABLED: "false",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
