@@ -11,7 +11,7 @@ import {
   type VectorSearchOptions,
   withSearchSettings,
 } from "../../src/search/vector-search.js";
-import { backendName, createTestDatabase, serverOnlyTest, type TestDatabase } from "../support/database.js";
+import { createTestDatabase, serverOnlyTest, type TestDatabase } from "../support/database.js";
 import { type Corpus, type CorpusTenant, createCorpus, loadCorpus, recallOf, skewedSizes } from "./corpus.js";
 
 // Semantic search on a synthetic clustered corpus: 10 tenants of skewed sizes (≈2,000 chunks, the largest
