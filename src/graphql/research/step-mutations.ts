@@ -27,6 +27,16 @@ async function findStep(tx: TenantTransaction, stepId: string) {
   return step;
 }
 
+/**
+ * Locks the plan of a step, then reads the step again: the row as it is now that concurrent changes to the
+ * same plan are serialized behind the lock.
+ */
+async function lockStepPlan(tx: TenantTransaction, stepId: string) {
+  const found = await findStep(tx, stepId);
+  await lockPlan(tx, found.planId);
+  return findStep(tx, found.id);
+}
+
 async function stepIdsInOrder(tx: TenantTransaction, planId: string): Promise<string[]> {
   const rows = await tx
     .select({ id: planStep.id })
@@ -267,9 +277,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const actor = actorId(ctx);
       const input = parseInput(updateStepSchema, args.input);
-      const found = await findStep(ctx.tx, args.input.id.id);
-      await lockPlan(ctx.tx, found.planId);
-      const before = await findStep(ctx.tx, found.id);
+      const before = await lockStepPlan(ctx.tx, args.input.id.id);
       const status = args.input.status ?? undefined;
       const now = new Date();
       const [after] = await ctx.tx
@@ -304,8 +312,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: MovePlanStepInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const actor = actorId(ctx);
-      const found = await findStep(ctx.tx, args.input.id.id);
-      await lockPlan(ctx.tx, found.planId);
+      const found = await lockStepPlan(ctx.tx, args.input.id.id);
       const order = await stepIdsInOrder(ctx.tx, found.planId);
       const from = order.indexOf(found.id) + 1;
       const to = args.input.position;
@@ -333,9 +340,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RemovePlanStepInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const actor = actorId(ctx);
-      const found = await findStep(ctx.tx, args.input.id.id);
-      await lockPlan(ctx.tx, found.planId);
-      const step = await findStep(ctx.tx, found.id);
+      const step = await lockStepPlan(ctx.tx, args.input.id.id);
       await ctx.tx.delete(planStep).where(eq(planStep.id, step.id));
       await applyStepOrder(ctx.tx, step.planId, await stepIdsInOrder(ctx.tx, step.planId));
       await touchPlan(ctx.tx, step.planId);
