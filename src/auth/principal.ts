@@ -1,7 +1,7 @@
 import { isAPIError } from "better-auth/api";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { member, organization, personalAccessToken, type TokenScope, tokenScopes } from "../../schema/index.js";
-import { identityDatabase } from "../db/identity.js";
+import { identityDatabase, type RawDatabase } from "../db/identity.js";
 import type { Database } from "../db/index.js";
 import { GatewayError } from "../errors.js";
 import type { Auth } from "./better-auth.js";
@@ -201,13 +201,8 @@ function hasCookie(cookieHeader: string | null, name: string): boolean {
   });
 }
 
-/**
- * The token and its user's memberships in one statement (a row per membership, ordered like
- * listMemberships(); one row with no membership columns when the user belongs nowhere).
- */
-async function identityFromPersonalAccessToken(secret: string, database: Database): Promise<Identity> {
-  const db = identityDatabase(database);
-  const rows = await db
+function buildTokenLookup(db: RawDatabase) {
+  return db
     .select({
       id: personalAccessToken.id,
       userId: personalAccessToken.userId,
@@ -226,8 +221,30 @@ async function identityFromPersonalAccessToken(secret: string, database: Databas
     .from(personalAccessToken)
     .leftJoin(member, eq(member.userId, personalAccessToken.userId))
     .leftJoin(organization, eq(organization.id, member.organizationId))
-    .where(eq(personalAccessToken.tokenHash, hashTokenSecret(secret)))
-    .orderBy(asc(organization.name), asc(organization.id));
+    .where(eq(personalAccessToken.tokenHash, sql.placeholder("tokenHash")))
+    .orderBy(asc(organization.name), asc(organization.id))
+    .prepare("personal_access_token_lookup");
+}
+
+// Every request with a token runs this statement: its SQL is built once per handle, not per request.
+const tokenLookups = new WeakMap<RawDatabase, ReturnType<typeof buildTokenLookup>>();
+
+function tokenLookup(db: RawDatabase): ReturnType<typeof buildTokenLookup> {
+  let lookup = tokenLookups.get(db);
+  if (!lookup) {
+    lookup = buildTokenLookup(db);
+    tokenLookups.set(db, lookup);
+  }
+  return lookup;
+}
+
+/**
+ * The token and its user's memberships in one statement (a row per membership, ordered like
+ * listMemberships(); one row with no membership columns when the user belongs nowhere).
+ */
+async function identityFromPersonalAccessToken(secret: string, database: Database): Promise<Identity> {
+  const db = identityDatabase(database);
+  const rows = await tokenLookup(db).execute({ tokenHash: hashTokenSecret(secret) });
   const token = rows[0];
   const now = new Date();
   // One message for unknown, revoked and expired: the caller learns nothing about which tokens exist.

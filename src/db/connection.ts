@@ -69,6 +69,25 @@ function statementLogger(onStatement: ((sql: string) => void) | undefined): Logg
   return onStatement ? { logQuery: (query) => onStatement(query) } : undefined;
 }
 
+/**
+ * A postgres.js client whose `unsafe()` queries (drizzle sends every statement through it) are named prepared
+ * statements. drizzle asks for unnamed ones, and postgres.js then describes each parameterised statement
+ * before running it: two round trips, and PostgreSQL parses and plans it again every time. Prepared, each
+ * connection describes and plans a statement text once. Row-level security stays correct: PostgreSQL
+ * re-plans a cached statement when the role changes, and the policies read `app.organization_id` at execution.
+ */
+export function withPreparedStatements(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, parameters, { ...options, prepare: true });
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
 export async function openConnections(options: ConnectionOptions = {}): Promise<Connections> {
   const logger = statementLogger(options.onStatement);
   const serverUrl = options.databaseUrl ?? options.appDatabaseUrl;
@@ -115,7 +134,7 @@ export async function openConnections(options: ConnectionOptions = {}): Promise<
   return {
     kind: "postgres",
     app: drizzlePostgres({ client: appSql, relations, logger }),
-    auth: drizzlePostgres({ client: authSql, relations }),
+    auth: drizzlePostgres({ client: withPreparedStatements(authSql), relations }),
     owner: drizzlePostgres({ client: ownerSql, relations }),
     health: drizzlePostgres({ client: healthSql, relations }),
     poolSize,

@@ -2,6 +2,8 @@ import type { RawDatabase } from "./connection.js";
 import type { Database } from "./database.js";
 import { connectionsOf } from "./internal.js";
 
+export type { RawDatabase };
+
 /**
  * Better Auth's handle: its own login (`trovella_auth`, granted the identity tables only) on a real server.
  * For src/auth/ alone: Better Auth writes members and invitations outside any tenant context.

@@ -3,7 +3,7 @@ import { type PgAsyncTransaction, PgDialect, type PgQueryResultHKT } from "drizz
 import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
 import { type Relations, relations } from "../../schema/index.js";
-import type { RawDatabase } from "./connection.js";
+import { type RawDatabase, withPreparedStatements } from "./connection.js";
 
 /** The operation's transaction: the only handle application code gets. */
 export type TenantTransaction = PgAsyncTransaction<PgQueryResultHKT, Relations>;
@@ -21,6 +21,17 @@ export interface TenantTransactionOptions {
   /** Per-transaction statement timeout (SET LOCAL), milliseconds. */
   statementTimeoutMs?: number;
 }
+
+/** The transaction-local settings of an operation, in the order of their parameters. */
+const settingNames = ["role", "app.organization_id", "app.user_id", "statement_timeout"] as const;
+
+function settingsStatement(count: number): string {
+  const calls = settingNames.slice(0, count).map((name, i) => `set_config('${name}', $${i + 1}, true)`);
+  return `select ${calls.join(", ")}`;
+}
+
+const settingsWithoutTimeout = settingsStatement(3);
+const settingsWithTimeout = settingsStatement(4);
 
 type SessionOptions = ConstructorParameters<typeof PostgresJsSession>[3];
 
@@ -66,21 +77,18 @@ export async function runInTenantContext<T>(
   options: TenantTransactionOptions = {},
 ): Promise<T> {
   const role = context.userId ? "authenticated" : "anonymous";
-  const timeout =
-    options.statementTimeoutMs === undefined
-      ? sql``
-      : sql`, set_config('statement_timeout', ${`${Math.max(1, Math.floor(options.statementTimeoutMs))}ms`}, true)`;
-  const settings = sql`select
-        set_config('role', ${role}, true),
-        set_config('app.organization_id', ${context.organizationId ?? ""}, true),
-        set_config('app.user_id', ${context.userId ?? ""}, true)${timeout}`;
+  const parameters = [role, context.organizationId ?? "", context.userId ?? ""];
+  if (options.statementTimeoutMs !== undefined) {
+    parameters.push(`${Math.max(1, Math.floor(options.statementTimeoutMs))}ms`);
+  }
   const accessMode = options.readOnly ? "read only" : "read write";
 
   const handle = postgresJsHandle(app);
   if (handle) {
+    const settingsText = parameters.length === 4 ? settingsWithTimeout : settingsWithoutTimeout;
     const result = await handle.client.begin(accessMode, async (client) => {
       const session = new PostgresJsSession(
-        client as unknown as postgres.Sql,
+        withPreparedStatements(client as unknown as postgres.Sql),
         handle.dialect,
         relations,
         handle.options,
@@ -91,7 +99,9 @@ export async function runInTenantContext<T>(
         relations,
       ) as unknown as TenantTransaction;
       handle.options?.logger?.logQuery(`begin ${accessMode}`, []);
-      await tx.execute(settings);
+      // A fixed text, sent as it is: no SQL to build per operation, and one prepared statement per connection.
+      handle.options?.logger?.logQuery(settingsText, parameters);
+      await client.unsafe(settingsText, parameters, { prepare: true });
       return fn(tx);
     });
     return result as T;
@@ -100,7 +110,12 @@ export async function runInTenantContext<T>(
   // PGlite: drizzle's transaction (BEGIN, then SET TRANSACTION with the access mode).
   return app.transaction(
     async (tx) => {
-      await tx.execute(settings);
+      await tx.execute(
+        sql`select ${sql.join(
+          parameters.map((value, i) => sql`set_config(${settingNames[i]}, ${value}, true)`),
+          sql`, `,
+        )}`,
+      );
       return fn(tx);
     },
     { accessMode },

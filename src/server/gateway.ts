@@ -93,6 +93,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     batching: false,
     logging: false,
     landingPage: false,
+    // The app limits the body before Yoga sees it (server/body-limit.ts). Yoga's own limit would pipe every
+    // body through a TransformStream, declared length or not: a measurable share of each request's CPU.
+    maxRequestBodySize: false,
     // No CORS headers unless origins are configured: browsers then allow same-origin calls only.
     cors: hostile.corsOrigins.length > 0 ? { origin: [...hostile.corsOrigins], credentials: true } : false,
     context: async ({ request }) => {
