@@ -112,7 +112,7 @@ export async function runInTenantContext<T>(
     async (tx) => {
       await tx.execute(
         sql`select ${sql.join(
-          parameters.map((value, i) => sql`set_config(${settingNames[i]}, ${value}, true)`),
+          parameters.map((value, i) => sql`set_config(${sql.raw(`'${settingNames[i]}'`)}, ${value}, true)`),
           sql`, `,
         )}`,
       );

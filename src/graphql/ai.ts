@@ -3,7 +3,7 @@ import { aiBatchStatusEnum, type aiModel, aiModelKindEnum, aiUsage } from "../..
 import { GatewayError } from "../errors.js";
 import { tenantRead } from "./auth-scopes.js";
 import { builder } from "./builder.js";
-import { countMatching } from "./connection-count.js";
+import { findPageCounting, totalCountOf } from "./connection-count.js";
 import { assertCursorFits, byTimestampThenId } from "./cursors.js";
 import { enumFromPg } from "./enums.js";
 
@@ -179,10 +179,13 @@ builder.queryFields((t) => ({
       from: t.arg({ type: "DateTime", required: false }),
       to: t.arg({ type: "DateTime", required: false }),
     },
-    totalCount: (_root, args, ctx) => countMatching(ctx.tx, aiUsage, usageWhere(args)),
-    resolve: (query, _root, args, ctx) => {
+    totalCount: (_root, args, ctx, info) => totalCountOf(info, ctx.tx, aiUsage, usageWhere(args)),
+    resolve: (query, _root, args, ctx, info) => {
       assertCursorFits(args, byTimestampThenId);
-      return ctx.tx.query.aiUsage.findMany(query({ where: usageWhere(args), orderBy: { occurredAt: "desc" } }));
+      const where = usageWhere(args);
+      return findPageCounting(info, aiUsage, where, (extras) =>
+        ctx.tx.query.aiUsage.findMany(query({ where, orderBy: { occurredAt: "desc" }, extras })),
+      );
     },
   }),
   aiUsageSummary: t.field({

@@ -155,20 +155,53 @@ describe(`statements per operation on ${backendName}`, () => {
     expect(ten.statements.length).toBe(one.statements.length);
   });
 
-  it("totalCount on a root connection is one more statement, sent only when selected", async () => {
-    const count = async (query: string) =>
-      dataStatements(
-        (await gw.countStatements(() => gw.graphql({ query }, demoPat, { organizationId: scale10 }))).statements,
+  describe("totalCount of a root connection", () => {
+    const count = async (query: string) => {
+      const { result, statements } = await gw.countStatements(() =>
+        gw.graphql<{ researchPlans: Page<WithId> }>({ query }, demoPat, { organizationId: scale10 }),
       );
-    const without = await count(
-      "{ researchPlans(first: 60) { nodes { id steps(first: 5) { totalCount nodes { id } } } } }",
-    );
-    const withTotal = await count(
-      "{ researchPlans(first: 60) { totalCount nodes { id steps(first: 5) { totalCount nodes { id } } } } }",
-    );
-    expect(without).toHaveLength(1);
-    expect(withTotal).toHaveLength(2);
-    expect(withTotal.filter((s) => /count\(\*\)/i.test(s) && !s.includes("lateral"))).toHaveLength(1);
+      return { page: dataOf(result).researchPlans, data: dataStatements(statements) };
+    };
+    const plansIn = async (title?: string) =>
+      Number(
+        (
+          await owner<{ n: string }>(
+            sql`select count(*) as n from research_plan where organization_id = ${scale10}${title ? sql` and title ilike ${`%${title}%`}` : sql``}`,
+          )
+        )[0]?.n,
+      );
+
+    it("rides in the page's statement: one data statement, whether it is selected or not", async () => {
+      const without = await count(
+        "{ researchPlans(first: 60) { nodes { id steps(first: 5) { totalCount nodes { id } } } } }",
+      );
+      const withTotal = await count(
+        "{ researchPlans(first: 5) { totalCount nodes { id stepCount steps(first: 5) { totalCount nodes { id } } } } }",
+      );
+      expect(without.data).toHaveLength(1);
+      expect(withTotal.data).toHaveLength(1);
+      expect(withTotal.page.totalCount).toBe(await plansIn());
+      expect(withTotal.page.nodes).toHaveLength(5);
+    });
+
+    it("counts what the filter matches, not the page", async () => {
+      const filtered = await count(
+        '{ researchPlans(first: 2, filter: { titleContains: "Plan 1" }) { totalCount nodes { id } } }',
+      );
+      expect(filtered.data).toHaveLength(1);
+      expect(filtered.page.totalCount).toBe(await plansIn("Plan 1"));
+      expect(filtered.page.totalCount).toBeGreaterThan(2);
+    });
+
+    it("past the last page there is no row to carry it: counted in a statement of its own", async () => {
+      const all = await count("{ researchPlans(first: 100) { totalCount pageInfo { endCursor } nodes { id } } }");
+      const end = all.page.pageInfo?.endCursor;
+      expect(end).toBeTruthy();
+      const past = await count(`{ researchPlans(first: 5, after: "${end}") { totalCount nodes { id } } }`);
+      expect(past.page.nodes).toEqual([]);
+      expect(past.page.totalCount).toBe(await plansIn());
+      expect(past.data).toHaveLength(2);
+    });
   });
 
   // Every root field with its relations, in a tenant with many rows (Acme) and one with few (Initech's

@@ -118,9 +118,13 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
       expect(data.addPlanStep.step).toMatchObject({ position: 1, title: "first", instructions: "Go." });
       expect(data.addPlanStep.plan.plan).toEqual({ version: 4, stepCount: 3 });
       expect(await order(planId)).toEqual({ titles: ["first", "s1", "s2"], positions: [1, 2, 3] });
-      // A position past the end appends.
-      expectOk(await run(gw, demoPat, addStep, { input: { planId: plan, title: "last", position: 99 } }));
-      expect((await order(planId)).titles).toEqual(["first", "s1", "s2", "last"]);
+      // A position past the end appends, and appending moves no other step: no step is updated.
+      const appended = await gw.countStatements(() =>
+        run(gw, demoPat, addStep, { input: { planId: plan, title: "last", position: 99 } }),
+      );
+      expectOk(appended.result);
+      expect(appended.statements.filter((s) => /^update "plan_step"/.test(s))).toEqual([]);
+      expect(await order(planId)).toEqual({ titles: ["first", "s1", "s2", "last"], positions: [1, 2, 3, 4] });
       expect(await auditActions(gw.db, planId)).toEqual([
         "plan_created",
         "step_added",

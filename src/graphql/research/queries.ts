@@ -9,7 +9,7 @@ import {
 } from "../../../schema/index.js";
 import { tenantRead } from "../auth-scopes.js";
 import { builder } from "../builder.js";
-import { countMatching } from "../connection-count.js";
+import { findPageCounting, totalCountOf } from "../connection-count.js";
 import { assertCursorFits, byTextThenId, byTimestampThenId } from "../cursors.js";
 import { PlanStatus } from "./enums.js";
 import { ResearchPlan } from "./types.js";
@@ -67,12 +67,13 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: ResearchPlanFilter, required: false }),
       orderBy: t.arg({ type: ResearchPlanOrder, required: false }),
     },
-    totalCount: (_root, args, ctx) => countMatching(ctx.tx, researchPlan, planWhere(args.filter)),
-    resolve: (query, _root, args, ctx) => {
+    totalCount: (_root, args, ctx, info) => totalCountOf(info, ctx.tx, researchPlan, planWhere(args.filter)),
+    resolve: (query, _root, args, ctx, info) => {
       const order = args.orderBy ?? { field: "createdAt", direction: "desc" };
       assertCursorFits(args, order.field === "title" ? byTextThenId : byTimestampThenId);
-      return ctx.tx.query.researchPlan.findMany(
-        query({ where: planWhere(args.filter), orderBy: { [order.field]: order.direction } }),
+      const where = planWhere(args.filter);
+      return findPageCounting(info, researchPlan, where, (extras) =>
+        ctx.tx.query.researchPlan.findMany(query({ where, orderBy: { [order.field]: order.direction }, extras })),
       );
     },
   }),
@@ -89,10 +90,12 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "Every artifact the organization collected, newest first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx) => countMatching(ctx.tx, researchArtifact),
-    resolve: (query, _root, args, ctx) => {
+    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, researchArtifact),
+    resolve: (query, _root, args, ctx, info) => {
       assertCursorFits(args, byTimestampThenId);
-      return ctx.tx.query.researchArtifact.findMany(query({ orderBy: { createdAt: "desc" } }));
+      return findPageCounting(info, researchArtifact, undefined, (extras) =>
+        ctx.tx.query.researchArtifact.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+      );
     },
   }),
   researchOutputs: t.drizzleConnection({
@@ -100,10 +103,12 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "Published outputs, newest first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx) => countMatching(ctx.tx, researchOutput),
-    resolve: (query, _root, args, ctx) => {
+    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, researchOutput),
+    resolve: (query, _root, args, ctx, info) => {
       assertCursorFits(args, byTimestampThenId);
-      return ctx.tx.query.researchOutput.findMany(query({ orderBy: { createdAt: "desc" } }));
+      return findPageCounting(info, researchOutput, undefined, (extras) =>
+        ctx.tx.query.researchOutput.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+      );
     },
   }),
   researchFeedback: t.drizzleConnection({
@@ -111,10 +116,12 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "Feedback on outputs, newest first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx) => countMatching(ctx.tx, researchFeedback),
-    resolve: (query, _root, args, ctx) => {
+    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, researchFeedback),
+    resolve: (query, _root, args, ctx, info) => {
       assertCursorFits(args, byTimestampThenId);
-      return ctx.tx.query.researchFeedback.findMany(query({ orderBy: { createdAt: "desc" } }));
+      return findPageCounting(info, researchFeedback, undefined, (extras) =>
+        ctx.tx.query.researchFeedback.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+      );
     },
   }),
   skillExecutions: t.drizzleConnection({
@@ -122,10 +129,12 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "Skill executions, most recent first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx) => countMatching(ctx.tx, skillExecution),
-    resolve: (query, _root, args, ctx) => {
+    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, skillExecution),
+    resolve: (query, _root, args, ctx, info) => {
       assertCursorFits(args, byTimestampThenId);
-      return ctx.tx.query.skillExecution.findMany(query({ orderBy: { startedAt: "desc" } }));
+      return findPageCounting(info, skillExecution, undefined, (extras) =>
+        ctx.tx.query.skillExecution.findMany(query({ orderBy: { startedAt: "desc" }, extras })),
+      );
     },
   }),
   mcpToolCalls: t.drizzleConnection({
@@ -133,10 +142,12 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "MCP tool calls, most recent first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx) => countMatching(ctx.tx, mcpToolCallLog),
-    resolve: (query, _root, args, ctx) => {
+    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, mcpToolCallLog),
+    resolve: (query, _root, args, ctx, info) => {
       assertCursorFits(args, byTimestampThenId);
-      return ctx.tx.query.mcpToolCallLog.findMany(query({ orderBy: { createdAt: "desc" } }));
+      return findPageCounting(info, mcpToolCallLog, undefined, (extras) =>
+        ctx.tx.query.mcpToolCallLog.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+      );
     },
   }),
 }));

@@ -246,18 +246,22 @@ builder.mutationFields((t) => ({
         throw new GatewayError("BAD_USER_INPUT", `A plan can have at most ${maxStepsPerPlan} steps.`);
       }
       const position = Math.min(input.position ?? order.length + 1, order.length + 1);
+      // Appending (the default) moves no other step: the new one takes its final place at once.
+      const appending = position === order.length + 1;
       const [step] = await ctx.tx
         .insert(planStep)
         .values({
           planId: plan.id,
           title: input.title,
           instructions: input.instructions ?? null,
-          position: order.length + 1000001, // parked until the order below is applied
+          position: appending ? position : order.length + 1000001, // else parked until the order is applied
         })
         .returning();
       if (!step) throw new Error("insert returned no row");
-      order.splice(position - 1, 0, step.id);
-      await applyStepOrder(ctx.tx, plan.id, order);
+      if (!appending) {
+        order.splice(position - 1, 0, step.id);
+        await applyStepOrder(ctx.tx, plan.id, order);
+      }
       await touchPlan(ctx.tx, plan.id);
       await recordAudit(ctx.tx, {
         planId: plan.id,
