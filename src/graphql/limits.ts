@@ -30,6 +30,7 @@ import {
   type ValidationRule,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { rememberedForDocument } from "./document-memo.js";
 
 // Operation limits: refused before execution (so before the tenant transaction opens), each with the code
 // LIMIT_EXCEEDED and `extensions.limit` naming the limit. The limit values and measured sizes are added only
@@ -280,11 +281,19 @@ export function useOperationLimits(options: OperationLimitOptions): Plugin {
       for (const rule of rules) addValidationRule(rule);
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = operationCost(
+      const cost = rememberedForDocument(
+        "cost",
         args.schema,
         args.document,
         args.operationName,
-        args.variableValues as Record<string, unknown> | null | undefined,
+        () =>
+          operationCost(
+            args.schema,
+            args.document,
+            args.operationName,
+            args.variableValues as Record<string, unknown> | null | undefined,
+          ),
+        (answer) => answer !== undefined,
       );
       if (cost === undefined) return;
       if (typeof args.contextValue === "object" && args.contextValue !== null) costs.set(args.contextValue, cost);

@@ -21,6 +21,7 @@ import {
   visitWithTypeInfo,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { rememberedForDocument } from "./document-memo.js";
 
 /** Rows one page of any connection may hold: `first`/`last` must be within 1..maxPageSize. */
 export const maxPageSize = 100;
@@ -48,18 +49,19 @@ function isSkipped(
  * `first`/`last` of every Relay connection the operation selects, checked against 1..100 with the operation's
  * variables. The relay and drizzle plugins would otherwise clamp 101 to 100 and answer `first: 0` with an
  * empty page: a client asking for something else than it gets should hear so. Fields under a false
- * @skip/@include are not checked, since they are not executed.
+ * @skip/@include are not checked, since they are not executed. Undefined when the operation cannot be
+ * checked (no such operation, variables that do not coerce): execution reports those.
  */
 export function pageSizeErrors(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   rawVariables: Record<string, unknown> | null | undefined,
-): GraphQLError[] {
+): GraphQLError[] | undefined {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return []; // execution reports the missing operation
+  if (!operation) return undefined; // execution reports the missing operation
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
-  if (coerced.errors) return []; // execution reports invalid variables
+  if (coerced.errors) return undefined; // execution reports invalid variables
   const variables = coerced.coerced;
 
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -138,8 +140,16 @@ export function pageSizeErrors(
 export function usePageSizeLimits(): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const errors = pageSizeErrors(args.schema, args.document, args.operationName, args.variableValues);
-      if (errors.length > 0) setResultAndStopExecution({ errors });
+      const errors = rememberedForDocument(
+        "page sizes",
+        args.schema,
+        args.document,
+        args.operationName,
+        () => pageSizeErrors(args.schema, args.document, args.operationName, args.variableValues),
+        // Only a clean bill is reused: errors are built per request, and undefined means "could not check".
+        (answer) => answer?.length === 0,
+      );
+      if (errors?.length) setResultAndStopExecution({ errors });
     },
   };
 }

@@ -137,6 +137,31 @@ describe(`operation limits and transport on ${backendName}`, () => {
     expect(firstError(refused).extensions).toMatchObject({ argument: "first", max: 100 });
   });
 
+  it("page sizes set by variables or @include are checked on every request of the same document", async () => {
+    const ask = (query: string, variables: Record<string, unknown>) =>
+      gw.graphql({ query, variables }, demoPat, { organizationId: acme });
+    const bySize = "query($n: Int!) { researchPlans(first: $n) { nodes { id } } }";
+    dataOf(await ask(bySize, { n: 5 }));
+    expect(errorCodes(await ask(bySize, { n: 1000 }))).toEqual(["BAD_USER_INPUT"]);
+    dataOf(await ask(bySize, { n: 5 }));
+
+    const byInclude =
+      "query($big: Boolean!) { researchPlans(first: 5) { nodes { id } } big: researchPlans(first: 1000) @include(if: $big) { nodes { id } } }";
+    dataOf(await ask(byInclude, { big: false }));
+    expect(errorCodes(await ask(byInclude, { big: true }))).toEqual(["BAD_USER_INPUT"]);
+    dataOf(await ask(byInclude, { big: false }));
+
+    // A literal size is refused whatever the other variables, also after a request whose variables did not
+    // coerce (that one fails on its variables).
+    const literal = "query($s: [PlanStatus!]) { researchPlans(first: 1000, filter: { status: $s }) { nodes { id } } }";
+    expect(errorCodes(await ask(literal, { s: ["NOT_A_STATUS"] }))).toEqual(["BAD_USER_INPUT"]);
+    for (const s of [["DRAFT"], null]) {
+      const refused = await ask(literal, { s });
+      expect(errorCodes(refused)).toEqual(["BAD_USER_INPUT"]);
+      expect(firstError(refused).extensions).toMatchObject({ argument: "first", max: 100 });
+    }
+  });
+
   it("request size: a body over 1 MB (huge variables) is 413 LIMIT_EXCEEDED, nothing parsed or written", async () => {
     const body = JSON.stringify({
       query: "mutation($t: String!) { createResearchPlan(input: { title: $t }) { plan { id } } }",
