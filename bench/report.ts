@@ -58,6 +58,8 @@ export interface ReportInput {
   loadAverage: [number, number];
   /** PostgreSQL's server_version. */
   postgres: string;
+  /** The Node.js version the servers run on (BENCH_NODE). */
+  serverNode: string;
   measurements: BenchMeasurement[];
   write: boolean;
   wallSeconds: number;
@@ -96,7 +98,7 @@ export function renderReport(input: ReportInput): string {
     `Size **${input.size}** (${input.organizations} organizations, ${input.plans.toLocaleString("en-US")} plans), ` +
       `${input.connections} connections, ${input.rounds} round(s) of ${input.durationSeconds} s per system and workload ` +
       `(systems alternated A B C / C B A), ${input.warmupSeconds} s warm-up each, pool ${input.poolSize} per system. ` +
-      `Node ${process.version}, ${availableParallelism()} × ${cpus()[0]?.model ?? "cpu"}, PostgreSQL ${input.postgres}. ` +
+      `Servers on Node ${input.serverNode}, load generator on Node ${process.version}, ${availableParallelism()} × ${cpus()[0]?.model ?? "cpu"}, PostgreSQL ${input.postgres}. ` +
       (input.pinned
         ? "Load generator pinned to core 0, the server under test to core 1 (taskset); PostgreSQL unpinned."
         : "Not pinned (smoke, or taskset unavailable)."),

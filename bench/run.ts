@@ -27,6 +27,7 @@ import {
   postgresCpuByPid,
   processCpuMs,
   type RunningSystem,
+  serverNodeVersion,
   startSystem,
 } from "./systems.js";
 import {
@@ -608,6 +609,7 @@ async function main(): Promise<void> {
     pinned,
     loadAverage: [loadBefore[0] ?? 0, loadavg()[0] ?? 0],
     postgres: serverVersion,
+    serverNode: serverNodeVersion(),
     measurements,
     write: !smoke,
     wallSeconds: (performance.now() - started) / 1000,

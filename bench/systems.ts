@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -72,6 +72,21 @@ export async function pinSelf(core: number): Promise<boolean> {
   });
 }
 
+/**
+ * The Node.js binary the three servers run on: BENCH_NODE, else this process's. Production runs Node 24
+ * (Dockerfile); this machine's Node 20 lacks AsyncContextFrame, so every promise pays for AsyncLocalStorage.
+ */
+export function serverNode(): string {
+  return process.env.BENCH_NODE || process.execPath;
+}
+
+/** `v24.22.3`, say: the version of serverNode(). */
+export function serverNodeVersion(): string {
+  const node = serverNode();
+  if (node === process.execPath) return process.version;
+  return spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim() || "unknown";
+}
+
 function commandFor(name: SystemName): string[] {
   const scripts: Record<SystemName, string> = {
     ours: "src/main.ts",
@@ -80,7 +95,7 @@ function commandFor(name: SystemName): string[] {
     baseline: "bench/servers/baseline.ts",
   };
   const script = scripts[name];
-  return [process.execPath, "--import", "tsx", script];
+  return [serverNode(), "--import", "tsx", script];
 }
 
 function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.ProcessEnv {
