@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../src/db/index.js";
 import { connectionsOf } from "../../src/db/internal.js";
 import { seededRandom } from "../../src/db/seed/embeddings.js";
-import { backendName, createTestDatabase, rowsOf, type TestDatabase } from "../support/database.js";
+import { backendName, createTestDatabase, rowsOf, serverOnlyTest, type TestDatabase } from "../support/database.js";
 import { createTenantFixtures, type FixtureOrg, type TenantFixtures } from "../support/tenant-fixtures.js";
 import { tenantTables } from "../support/tenant-schema.js";
 
@@ -194,4 +194,54 @@ describe(`pooled connections on ${backendName}`, () => {
     }
     expectClean(await sessionState());
   });
+
+  // Last: it replaces the pool's connection (a new backend pid). postgres.js 3.4.9, unpatched, threw an
+  // uncaught TypeError from a timer here (the rollback it writes to the dead connection) and left the
+  // connection unable to write anything again: every later query timed out connecting (patches/).
+  serverOnlyTest(
+    "a backend killed inside a transaction fails it; the process survives and the pool connects again",
+    async () => {
+      const a = fixtures.org("a");
+      const killed = db.database.withTenantContext({ organizationId: a.organizationId, userId: a.userId }, (tx) =>
+        tx.execute(sql`select pg_sleep(30) as "killed here"`),
+      );
+      const failed = killed.then(
+        () => false,
+        () => true,
+      );
+      let pid: number | undefined;
+      for (let tries = 0; pid === undefined && tries < 100; tries += 1) {
+        [pid] = (
+          await db.asOwner<{ pid: number }>(
+            sql`select pid from pg_stat_activity where query like '%killed here%' and pid <> pg_backend_pid()`,
+          )
+        ).map((row) => row.pid);
+        if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(pid, "the transaction should be sleeping").toBeDefined();
+      await db.asOwner(sql`select pg_terminate_backend(${pid ?? 0})`);
+      expect(await failed).toBe(true);
+
+      // The next operations reach the database again (the first may still see the connection go).
+      const outcomes: string[] = [];
+      for (let attempt = 0; attempt < 3 && outcomes.at(-1) !== "ok"; attempt += 1) {
+        const outcome = await Promise.race([
+          db.database
+            .withTenantContext({ organizationId: a.organizationId, userId: a.userId }, (tx) =>
+              tx.execute(sessionStateSql),
+            )
+            .then(
+              (result) =>
+                rowsOf<SessionState>(result)[0]?.organizationId === a.organizationId ? "ok" : "wrong tenant",
+              (error: unknown) => `failed: ${(error as { code?: string }).code ?? String(error)}`,
+            ),
+          new Promise<string>((resolve) => setTimeout(() => resolve("hung"), 5000)),
+        ]);
+        outcomes.push(outcome);
+      }
+      expect(outcomes.at(-1), outcomes.join(", ")).toBe("ok");
+      expect(outcomes).not.toContain("hung");
+    },
+    60_000,
+  );
 });

@@ -156,3 +156,28 @@ function sourceFiles(dir: string): string[] {
     return path.endsWith(".ts") ? [path] : [];
   });
 }
+
+describe("patched dependencies (patches/, applied by npm's postinstall)", () => {
+  const patchDirectory = join(repoRoot, "patches");
+  const patches = readdirSync(patchDirectory).filter((name) => name.endsWith(".patch"));
+
+  it("every patch is installed: each line it adds is in the file it patches", () => {
+    expect(patches.length).toBeGreaterThan(0);
+    expect(packageJson.scripts.postinstall).toBe("patch-package");
+    expect(packageJson.dependencies["patch-package"], "the image installs without devDependencies").toBeDefined();
+    for (const name of patches) {
+      const text = readFileSync(join(patchDirectory, name), "utf8");
+      for (const section of text.split(/^diff --git /m).slice(1)) {
+        const file = /^\+\+\+ b\/(\S+)/m.exec(section)?.[1];
+        expect(file, name).toBeDefined();
+        const installed = readFileSync(join(repoRoot, file as string), "utf8");
+        const added = section
+          .split("\n")
+          .filter((line) => line.startsWith("+") && !line.startsWith("+++"))
+          .map((line) => line.slice(1));
+        expect(added.length, `${name}: ${file}`).toBeGreaterThan(0);
+        for (const line of added) expect(installed, `${file} lacks: ${line}`).toContain(line);
+      }
+    }
+  });
+});
