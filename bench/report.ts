@@ -54,7 +54,7 @@ export interface ReportInput {
   rounds: number;
   poolSize: number;
   pinned: boolean;
-  /** 1-minute load average of the machine before and after the timed runs (other work skews results). */
+  /** 1-minute load average of the machine when the run started (other work skews results) and when it ended. */
   loadAverage: [number, number];
   /** PostgreSQL's server_version. */
   postgres: string;
@@ -105,8 +105,9 @@ export function renderReport(input: ReportInput): string {
   );
   lines.push("");
   lines.push(
-    `Machine load average (1 min) before/after the timed runs: ${f1(input.loadAverage[0])} / ${f1(input.loadAverage[1])}` +
-      (input.loadAverage[0] > 1.5 || input.loadAverage[1] > 1.5
+    `Machine load average (1 min) when the run started: ${f1(input.loadAverage[0])}; when it ended: ` +
+      `${f1(input.loadAverage[1])} (the run itself keeps both cores busy)` +
+      (input.loadAverage[0] > 1
         ? " — **other work was running on this 2-core machine: absolute figures are depressed and noisy; the ratios of alternated runs are what to read.**"
         : "."),
   );

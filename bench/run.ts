@@ -486,6 +486,8 @@ async function startAll(
 }
 
 async function main(): Promise<void> {
+  // Before anything of the run's own: what else is running on the machine.
+  const loadBefore = loadavg();
   const smoke = process.argv.includes("--smoke");
   const options = loadOptions(smoke);
   const config = loadBenchConfig(
@@ -555,7 +557,6 @@ async function main(): Promise<void> {
     pinned = (await hasTaskset()) && (await pinSelf(0));
     systems = await startAll(options, () => ownerUrl, pinned ? 1 : null);
   }
-  const loadBefore = loadavg();
   const measurements: BenchMeasurement[] = [];
   let sequence = 1_000_000;
   for (const name of options.workloads) {
