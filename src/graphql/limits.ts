@@ -4,22 +4,15 @@ import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { MaxTokensParserWLexer } from "@escape.tech/graphql-armor-max-tokens";
 import {
   type DocumentNode,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type FragmentSpreadNode,
   GraphQLError,
   type GraphQLField,
-  GraphQLIncludeDirective,
   type GraphQLNamedType,
   type GraphQLSchema,
-  GraphQLSkipDirective,
   getArgumentValues,
-  getDirectiveValues,
   getNamedType,
   getNullableType,
   getOperationAST,
   getVariableValues,
-  type InlineFragmentNode,
   isAbstractType,
   isLeafType,
   isListType,
@@ -31,6 +24,7 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { rememberedForDocument } from "./document-memo.js";
+import { fragmentsOf, isConnectionType, isSkipped } from "./operation-ast.js";
 
 // Operation limits: refused before execution (so before the tenant transaction opens), each with the code
 // LIMIT_EXCEEDED and `extensions.limit` naming the limit. The limit values and measured sizes are added only
@@ -122,20 +116,6 @@ function armorRule(
   });
 }
 
-function isSkipped(
-  node: FieldNode | InlineFragmentNode | FragmentSpreadNode,
-  variables: Record<string, unknown>,
-): boolean {
-  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return true;
-  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
-}
-
-function isConnectionType(type: GraphQLNamedType): boolean {
-  if (!isObjectType(type)) return false;
-  const fields = type.getFields();
-  return "edges" in fields && "pageInfo" in fields;
-}
-
 /** How many items a list field may return, from its arguments (first/last, or the list it was given). */
 function listSize(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
   for (const name of ["first", "last"]) {
@@ -146,7 +126,7 @@ function listSize(field: GraphQLField<unknown, unknown>, args: Record<string, un
     const value = args[name];
     if (Array.isArray(value)) return value.length;
   }
-  return isConnectionType(getNamedType(field.type)) ? defaultPageSize : 1;
+  return isConnectionType(field.type) ? defaultPageSize : 1;
 }
 
 /**
@@ -166,10 +146,7 @@ export function operationCost(
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) return undefined;
   const variables = coerced.coerced;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const fragments = fragmentsOf(document);
   const rootType =
     operation.operation === "mutation"
       ? schema.getMutationType()

@@ -1,49 +1,25 @@
 import {
   type DocumentNode,
-  type FieldNode,
   type FragmentDefinitionNode,
-  type FragmentSpreadNode,
   GraphQLError,
-  GraphQLIncludeDirective,
-  type GraphQLOutputType,
   type GraphQLSchema,
-  GraphQLSkipDirective,
   getArgumentValues,
-  getDirectiveValues,
   getNamedType,
   getOperationAST,
   getVariableValues,
-  type InlineFragmentNode,
-  isObjectType,
-  Kind,
   TypeInfo,
   visit,
   visitWithTypeInfo,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { rememberedForDocument } from "./document-memo.js";
+import { fragmentsOf, isConnectionType, isSkipped } from "./operation-ast.js";
 
 /** Rows one page of any connection may hold: `first`/`last` must be within 1..maxPageSize. */
 export const maxPageSize = 100;
 export const minPageSize = 1;
 
 const pageSizeArguments = ["first", "last"] as const;
-
-/** A Relay connection type (edges and pageInfo): other fields may give `first` a meaning of their own. */
-function isConnection(type: GraphQLOutputType): boolean {
-  const named = getNamedType(type);
-  if (!isObjectType(named)) return false;
-  const fields = named.getFields();
-  return "edges" in fields && "pageInfo" in fields;
-}
-
-function isSkipped(
-  node: FieldNode | InlineFragmentNode | FragmentSpreadNode,
-  variables: Record<string, unknown>,
-): boolean {
-  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return true;
-  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
-}
 
 /**
  * `first`/`last` of every Relay connection the operation selects, checked against 1..100 with the operation's
@@ -64,10 +40,7 @@ export function pageSizeErrors(
   if (coerced.errors) return undefined; // execution reports invalid variables
   const variables = coerced.coerced;
 
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const fragments = fragmentsOf(document);
   const errors: GraphQLError[] = [];
   const pending: FragmentDefinitionNode[] = [];
   const queued = new Set<string>();
@@ -89,7 +62,7 @@ export function pageSizeErrors(
         Field: (node) => {
           if (isSkipped(node, variables)) return false;
           const field = typeInfo.getFieldDef();
-          if (!field || !isConnection(field.type)) return undefined; // only Relay connections
+          if (!field || !isConnectionType(field.type)) return undefined; // only Relay connections
           const sizeArgs = field.args.filter(
             (arg) =>
               (pageSizeArguments as readonly string[]).includes(arg.name) && getNamedType(arg.type).name === "Int",

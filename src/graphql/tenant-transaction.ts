@@ -1,17 +1,9 @@
 import {
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type FragmentSpreadNode,
   GraphQLError,
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
-  getDirectiveValues,
   getOperationAST,
   getVariableValues,
-  type InlineFragmentNode,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -21,6 +13,7 @@ import type { Database } from "../db/index.js";
 import { GatewayError } from "../errors.js";
 import type { InitialContext } from "./context.js";
 import { createLoaders } from "./loaders.js";
+import { fragmentsOf, isSkipped } from "./operation-ast.js";
 
 export interface TenantTransactionOptions {
   /** SET LOCAL statement_timeout for every operation, milliseconds. */
@@ -44,14 +37,6 @@ class RollbackWithResult extends Error {
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
-}
-
-function isSkipped(
-  node: FieldNode | InlineFragmentNode | FragmentSpreadNode,
-  variables: Record<string, unknown>,
-): boolean {
-  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return true;
-  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
 }
 
 /** The root fields an operation executes (through fragments, without those under a false @skip/@include). */
@@ -84,14 +69,6 @@ function rootFieldNames(args: ExecutionArgs, operation: OperationDefinitionNode)
   };
   collect(operation.selectionSet);
   return names;
-}
-
-function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  return fragments;
 }
 
 type TransactionMode = { kind: "inside" } | { kind: "outside" } | { kind: "mixed"; outside: string[] };
