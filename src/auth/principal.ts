@@ -201,6 +201,17 @@ function hasCookie(cookieHeader: string | null, name: string): boolean {
   });
 }
 
+/** A Membership's columns, read by the token look-up and by listMemberships(). */
+const membershipColumns = {
+  memberId: member.id,
+  organizationId: organization.id,
+  name: organization.name,
+  slug: organization.slug,
+  type: organization.type,
+  role: member.role,
+  joinedAt: member.createdAt,
+};
+
 function buildTokenLookup(db: RawDatabase) {
   return db
     .select({
@@ -210,13 +221,7 @@ function buildTokenLookup(db: RawDatabase) {
       expiresAt: personalAccessToken.expiresAt,
       revokedAt: personalAccessToken.revokedAt,
       lastUsedAt: personalAccessToken.lastUsedAt,
-      memberId: member.id,
-      organizationId: organization.id,
-      name: organization.name,
-      slug: organization.slug,
-      type: organization.type,
-      role: member.role,
-      joinedAt: member.createdAt,
+      ...membershipColumns,
     })
     .from(personalAccessToken)
     .leftJoin(member, eq(member.userId, personalAccessToken.userId))
@@ -300,15 +305,7 @@ export interface Membership {
  */
 export async function listMemberships(deps: Pick<PrincipalDeps, "database">, userId: string): Promise<Membership[]> {
   return identityDatabase(deps.database)
-    .select({
-      memberId: member.id,
-      organizationId: organization.id,
-      name: organization.name,
-      slug: organization.slug,
-      type: organization.type,
-      role: member.role,
-      joinedAt: member.createdAt,
-    })
+    .select(membershipColumns)
     .from(member)
     .innerJoin(organization, eq(organization.id, member.organizationId))
     .where(eq(member.userId, userId))

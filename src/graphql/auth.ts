@@ -5,7 +5,7 @@ import { tenantRead, viewerWrite } from "./auth-scopes.js";
 import { builder } from "./builder.js";
 import type { GraphQLContext } from "./context.js";
 import { enumFromPg } from "./enums.js";
-import type { SessionCredentials } from "./organization-api.js";
+import type { InvitationRecord, SessionCredentials } from "./organization-api.js";
 import { outsideTenantTransaction } from "./tenant-transaction.js";
 import { parseInput, text } from "./validation.js";
 
@@ -195,16 +195,7 @@ function isMemberOf(ctx: Pick<GraphQLContext, "principal">, organizationId: stri
   return ctx.principal?.memberships.some((membership) => membership.organizationId === organizationId) ?? false;
 }
 
-interface OrganizationInvitationShape {
-  id: string;
-  organizationId: string;
-  email: string;
-  role: string;
-  status: string;
-  expiresAt: Date;
-}
-
-const OrganizationInvitation = builder.objectRef<OrganizationInvitationShape>("OrganizationInvitation").implement({
+const OrganizationInvitation = builder.objectRef<InvitationRecord>("OrganizationInvitation").implement({
   description: "An invitation as Better Auth created it (the `Invitation` node, without reading the database).",
   fields: (t) => ({
     id: t.globalID({ resolve: (invitation) => ({ type: "Invitation", id: invitation.id }) }),
@@ -217,7 +208,7 @@ const OrganizationInvitation = builder.objectRef<OrganizationInvitationShape>("O
 });
 
 const InviteOrganizationMemberPayload = builder
-  .objectRef<{ invitation: OrganizationInvitationShape }>("InviteOrganizationMemberPayload")
+  .objectRef<{ invitation: InvitationRecord }>("InviteOrganizationMemberPayload")
   .implement({
     fields: (t) => ({ invitation: t.field({ type: OrganizationInvitation, resolve: (p) => p.invitation }) }),
   });
