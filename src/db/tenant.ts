@@ -64,7 +64,7 @@ function postgresJsHandle(app: RawDatabase): PostgresJsHandle | null {
  * Runs `fn` in one transaction as `authenticated` (or `anonymous` without a user), with
  * `app.organization_id` and `app.user_id` set for this transaction only. Commits when `fn` resolves,
  * rolls back when it throws. Everything is transaction-local (set_config(..., true) is SET LOCAL), so
- * nothing survives on a pooled connection, and the settings go in a single round trip.
+ * nothing survives on a pooled connection, and the settings go in the same round trip as the first statement.
  *
  * On PostgreSQL (postgres.js) the access mode rides on BEGIN itself (`begin read only`), which saves the
  * round trip of drizzle's separate `set transaction`; the transaction is postgres.js's own, so a connection
@@ -101,8 +101,12 @@ export async function runInTenantContext<T>(
       handle.options?.logger?.logQuery(`begin ${accessMode}`, []);
       // A fixed text, sent as it is: no SQL to build per operation, and one prepared statement per connection.
       handle.options?.logger?.logQuery(settingsText, parameters);
-      await client.unsafe(settingsText, parameters, { prepare: true });
-      return fn(tx);
+      // Not awaited: the operation's first statement follows it in the same write and round trip. The connection
+      // runs them in order, so no statement runs before the settings; if they fail, the transaction is aborted,
+      // every later statement fails, and postgres.js's begin() rethrows the settings' own error.
+      const settings = client.unsafe(settingsText, parameters, { prepare: true }).execute();
+      const [, result] = await Promise.all([settings, fn(tx)]);
+      return result;
     });
     return result as T;
   }

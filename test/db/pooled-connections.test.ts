@@ -137,6 +137,22 @@ describe(`pooled connections on ${backendName}`, () => {
     expect((await contextlessTenantRows()).rows).toEqual([]);
   });
 
+  it("fails the whole transaction when the settings fail, though its first query was sent right behind them", async () => {
+    const a = fixtures.org("a");
+    let queryFinished = false;
+    // PostgreSQL refuses a NUL byte in text: the settings statement fails, after the data query was pipelined.
+    const failure = db.database.withTenantContext(
+      { organizationId: `${a.organizationId}\u0000`, userId: a.userId },
+      async (tx) => {
+        const rows = rowsOf(await tx.execute(everyTenantRowSql));
+        queryFinished = true;
+        return rows;
+      },
+    );
+    await expect(failure).rejects.toThrow(/0x00|set_config/);
+    expect(queryFinished).toBe(false);
+    expectClean(await sessionState());
+  });
   it("runs 200 concurrent transactions of random tenants on a pool of 4, each seeing only its own rows", async () => {
     // A second pool of 4 onto the same database (on PGlite, the one connection: they serialize).
     const pool = db.databaseUrl ? await Database.open({ databaseUrl: db.databaseUrl, poolSize: 4 }) : db.database;
