@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { ConnectionOptions } from "./db/index.js";
 import { defaultTrustedDocumentsPath } from "./graphql/trusted-documents.js";
 import { embeddingConfigFromEnv, searchTuningFromEnv } from "./search/index.js";
@@ -224,6 +225,12 @@ function readHostileInput(reader: EnvReader, production: boolean): HostileInputC
       : ["1", "true", "on", "yes"].includes(trustedLower ?? "")
         ? defaultTrustedDocumentsPath
         : trusted;
+  if (trustedDocumentsPath !== undefined && !existsSync(trustedDocumentsPath)) {
+    // Caught here rather than as a crash at start-up; the Docker image has no test/ and so no default manifest.
+    reader.problems.push(
+      `TRUSTED_DOCUMENTS: no manifest at ${trustedDocumentsPath} (give the path of your clients' persisted-documents.json)`,
+    );
+  }
   const redisUrl = reader.raw("REDIS_URL");
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     reader.problems.push("REDIS_URL must start with redis:// or rediss://");

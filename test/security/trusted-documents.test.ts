@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
@@ -103,8 +106,12 @@ describe(`trusted documents on ${backendName}`, () => {
     expect(loadConfig({ ...base, TRUSTED_DOCUMENTS: "1" }).hostileInput.trustedDocumentsPath).toBe(
       defaultTrustedDocumentsPath,
     );
-    expect(loadConfig({ ...base, TRUSTED_DOCUMENTS: "ops/allowlist.json" }).hostileInput.trustedDocumentsPath).toBe(
-      "ops/allowlist.json",
+    const elsewhere = join(mkdtempSync(join(tmpdir(), "trusted-")), "allowlist.json");
+    writeFileSync(elsewhere, "{}");
+    expect(loadConfig({ ...base, TRUSTED_DOCUMENTS: elsewhere }).hostileInput.trustedDocumentsPath).toBe(elsewhere);
+    // A manifest that is not there is a configuration problem, reported with the others, not a crash later.
+    expect(() => loadConfig({ ...base, TRUSTED_DOCUMENTS: "ops/missing.json" })).toThrow(
+      /TRUSTED_DOCUMENTS: no manifest at ops\/missing.json/,
     );
     const limits = loadConfig({
       ...base,
