@@ -5,6 +5,7 @@ import { createAuth } from "./auth/better-auth.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { Database, DEMO_PASSWORD, DEMO_TOKEN, demoUsers, migrate, seedDemoData } from "./db/index.js";
 import { type App, createApp } from "./server/app.js";
+import { type BucketStore, createBucketStore } from "./server/budgets.js";
 import { type HttpServer, listen } from "./server/http.js";
 import { createLogger, guardConsole, type Logger } from "./server/logger.js";
 import { createMetrics } from "./server/metrics.js";
@@ -15,6 +16,8 @@ interface Running {
   app: App;
   http: HttpServer;
   database: Database;
+  /** The budgets' buckets (a Redis connection when REDIS_URL is set), closed after the last request. */
+  bucketStore: BucketStore | undefined;
 }
 
 function readConfig(): Config {
@@ -78,8 +81,11 @@ async function main(): Promise<void> {
   const metrics = createMetrics({ processMetrics: true });
   metrics.watchDatabase(database);
   const auth = createAuth(database, { secret: config.authSecret, baseURL: config.publicUrl });
+  const budgets = config.hostileInput.budgets;
+  const bucketStore = budgets.enabled ? createBucketStore(budgets) : undefined;
   const app = createApp({
     database,
+    bucketStore,
     auth,
     logger,
     metrics,
@@ -90,7 +96,7 @@ async function main(): Promise<void> {
     hostileInput: config.hostileInput,
   });
   const http = await listen(app, config.port);
-  running = { app, http, database };
+  running = { app, http, database, bucketStore };
   logger.info({ port: http.port, environment: config.environment }, "listening");
 
   if (config.environment === "development") {
@@ -113,7 +119,7 @@ async function main(): Promise<void> {
 }
 
 async function shutdown(
-  { app, http, database }: Running,
+  { app, http, database, bucketStore }: Running,
   signal: string,
   config: Config,
   logger: Logger,
@@ -130,6 +136,7 @@ async function shutdown(
     if (!drained) {
       logger.warn({ abandoned }, "shutdown timeout: closed the connections of requests still running");
     }
+    await bucketStore?.close();
     await database.close();
     await tracing?.shutdown();
   } catch (error) {

@@ -1,6 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { Redis } from "ioredis";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_TOKEN } from "../../src/db/index.js";
 import { type Cluster, startCluster } from "./support/cluster.js";
 import {
   type Caller,
@@ -222,6 +225,34 @@ describe("graceful shutdown (real server process)", () => {
     );
     expect(operations).toHaveLength(titles.length);
   }, 120_000);
+
+  it("SIGTERM with budgets kept in Redis: the Redis connection is closed with the pools, a clean exit 0", async () => {
+    const prefix = `trovella:test:shutdown:${randomBytes(4).toString("hex")}:`;
+    const running = await spawnServer(url, {
+      RATE_LIMIT_ENABLED: "true",
+      REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+      REDIS_KEY_PREFIX: prefix,
+    });
+    servers.push(running);
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379");
+    try {
+      const reply = await gql(running.baseUrl, tenantProbe, {
+        token: DEMO_TOKEN,
+        organizationId: "demo-org-acme",
+      });
+      expect(reply.status).toBe(200);
+      // The operation was budgeted in Redis, so the server holds a connection to it.
+      expect(await redis.keys(`${prefix}*`)).not.toEqual([]);
+      running.child.kill("SIGTERM");
+      const exit = await Promise.race([running.exited, delay(30_000).then(() => ({ code: -1, signal: null }))]);
+      expect(exit).toEqual({ code: 0, signal: null });
+      const messages = running.logs.map((line) => line.msg);
+      expect(messages).toContain("shutdown complete");
+      expect(messages).not.toContain("shutdown failed");
+    } finally {
+      await redis.quit();
+    }
+  }, 60_000);
 
   const seconds = soakSeconds();
   it(
