@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics({ processMetrics: true });
   metrics.watchDatabase(database);
-  const auth = createAuth(database, { secret: config.authSecret, baseURL: config.publicUrl });
+  const auth = createAuth(database, { secret: config.authSecret, baseURL: config.publicUrl, logger });
   const budgets = config.hostileInput.budgets;
   const bucketStore = budgets.enabled ? createBucketStore(budgets) : undefined;
   const app = createApp({

@@ -1,6 +1,7 @@
 import { drizzleAdapter } from "@better-auth/drizzle-adapter/relations-v2";
 import { betterAuth } from "better-auth";
 import { bearer, organization } from "better-auth/plugins";
+import type { Logger } from "pino";
 import * as schema from "../../schema/index.js";
 import { identityDatabase } from "../db/identity.js";
 import type { Database } from "../db/index.js";
@@ -18,6 +19,11 @@ export interface AuthOptions {
   baseURL: string;
   /** Origins allowed to call the auth endpoints with cookies (baseURL's origin is always trusted). */
   trustedOrigins?: string[];
+  /**
+   * Where Better Auth's own messages go (a failed query, with its parameters, among them): our JSON lines,
+   * with the request id and scrubbed of credentials. Without it, Better Auth writes to the console.
+   */
+  logger?: Logger;
 }
 
 /** Better Auth's base path; the server mounts `handler` there. */
@@ -50,6 +56,7 @@ export function createAuth(database: Database, options: AuthOptions) {
     // invitation ids may be guessable, and it then requires a verified email to accept or reject an
     // invitation, which nobody signed up by email+password has here.
     telemetry: { enabled: false },
+    ...(options.logger ? { logger: logThrough(options.logger) } : {}),
     plugins: [
       organization({
         // `organization.type` is ours (personal/team/enterprise) and has a database default; Better Auth
@@ -64,6 +71,23 @@ export function createAuth(database: Database, options: AuthOptions) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+type BetterAuthLogger = NonNullable<Parameters<typeof betterAuth>[0]["logger"]>;
+
+/** Better Auth's log calls as lines of `logger`: an Error among the arguments becomes `err` (serialized). */
+function logThrough(logger: Logger): BetterAuthLogger {
+  return {
+    level: "warn",
+    log: (level, message, ...args: unknown[]) => {
+      const err = args.find((arg) => arg instanceof Error);
+      const details = args.filter((arg) => arg !== err);
+      logger[level](
+        { component: "better-auth", ...(err ? { err } : {}), ...(details.length ? { details } : {}) },
+        message,
+      );
+    },
+  };
+}
 
 /** The function the server mounts at `/api/auth/*`. */
 export function authHandler(auth: Auth): (request: Request) => Promise<Response> {

@@ -159,6 +159,23 @@ describe(`operation logs on ${backendName}`, () => {
     expect(out[1]).toBe("out plain 1\n");
   });
 
+  it("Better Auth's own messages are our JSON lines, with the request id and no credential", async () => {
+    const context = await gw.auth.$context;
+    const before = logs.lines.length;
+    runWithRequestContext(
+      {
+        requestId: "better-auth-1",
+        statements: 0,
+        secrets: credentialsOf(new Headers({ authorization: `Bearer ${bob.bearer.token}` })),
+      },
+      () => context.logger.error("Failed query", new Error(`select … where token = '${bob.bearer.token}'`)),
+    );
+    const line = logs.lines.slice(before).find((entry) => entry.component === "better-auth");
+    expect(line).toMatchObject({ level: "error", msg: "Failed query", requestId: "better-auth-1" });
+    expect((line?.err as { message?: string } | undefined)?.message).toContain("[redacted]");
+    expect(logs.raw.join("\n")).not.toContain(bob.bearer.token);
+  });
+
   it("scrubs token shapes even outside a request", () => {
     expect(scrubSecrets('{"msg":"Bearer abc.def-123 and trv_0123456789abcdef"}')).toBe(
       '{"msg":"Bearer [redacted] and trv_[redacted]"}',

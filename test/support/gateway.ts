@@ -128,7 +128,11 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
         )
       : pino({ level: "silent" });
 
-  const auth = createAuth(db.database, { secret: randomBytes(32).toString("base64url"), baseURL: baseUrl });
+  const auth = createAuth(db.database, {
+    secret: randomBytes(32).toString("base64url"),
+    baseURL: baseUrl,
+    logger,
+  });
   const app = createApp({
     database: db.database,
     auth,
