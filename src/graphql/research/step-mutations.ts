@@ -33,8 +33,18 @@ async function findStep(tx: TenantTransaction, stepId: string) {
  */
 async function lockStepPlan(tx: TenantTransaction, stepId: string) {
   const found = await findStep(tx, stepId);
-  await lockPlan(tx, found.planId);
-  return findStep(tx, found.id);
+  // Sent together, run in order: the re-read waits for the lock.
+  const [, step] = await Promise.all([lockPlan(tx, found.planId), findStep(tx, found.id)]);
+  return step;
+}
+
+/**
+ * Records a change to a plan's steps: the plan's version goes up (stale writers then get CONFLICT) and the
+ * audit entry is written. Both statements are sent together, in one round trip: the transaction runs them in
+ * order, and either failing fails the mutation (and rolls it back).
+ */
+async function recordStepChange(tx: TenantTransaction, entry: Parameters<typeof recordAudit>[1]): Promise<void> {
+  await Promise.all([touchPlan(tx, entry.planId), recordAudit(tx, entry)]);
 }
 
 async function stepIdsInOrder(tx: TenantTransaction, planId: string): Promise<string[]> {
@@ -240,8 +250,11 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const actor = actorId(ctx);
       const input = parseInput(addStepSchema, args.input);
-      const plan = await lockPlan(ctx.tx, args.input.planId.id);
-      const order = await stepIdsInOrder(ctx.tx, plan.id);
+      // Sent together, run in order: the order is read once the plan is locked.
+      const [plan, order] = await Promise.all([
+        lockPlan(ctx.tx, args.input.planId.id),
+        stepIdsInOrder(ctx.tx, args.input.planId.id),
+      ]);
       if (order.length >= maxStepsPerPlan) {
         throw new GatewayError("BAD_USER_INPUT", `A plan can have at most ${maxStepsPerPlan} steps.`);
       }
@@ -262,8 +275,7 @@ builder.mutationFields((t) => ({
         order.splice(position - 1, 0, step.id);
         await applyStepOrder(ctx.tx, plan.id, order);
       }
-      await touchPlan(ctx.tx, plan.id);
-      await recordAudit(ctx.tx, {
+      await recordStepChange(ctx.tx, {
         planId: plan.id,
         actorId: actor,
         action: "step_added",
@@ -298,8 +310,7 @@ builder.mutationFields((t) => ({
         .where(eq(planStep.id, before.id))
         .returning();
       if (!after) throw stepNotFound();
-      await touchPlan(ctx.tx, before.planId);
-      await recordAudit(ctx.tx, {
+      await recordStepChange(ctx.tx, {
         planId: before.planId,
         actorId: actor,
         action: "step_updated",
@@ -326,8 +337,7 @@ builder.mutationFields((t) => ({
       order.splice(from - 1, 1);
       order.splice(to - 1, 0, found.id);
       await applyStepOrder(ctx.tx, found.planId, order);
-      await touchPlan(ctx.tx, found.planId);
-      await recordAudit(ctx.tx, {
+      await recordStepChange(ctx.tx, {
         planId: found.planId,
         actorId: actor,
         action: "step_moved",
@@ -347,8 +357,7 @@ builder.mutationFields((t) => ({
       const step = await lockStepPlan(ctx.tx, args.input.id.id);
       await ctx.tx.delete(planStep).where(eq(planStep.id, step.id));
       await applyStepOrder(ctx.tx, step.planId, await stepIdsInOrder(ctx.tx, step.planId));
-      await touchPlan(ctx.tx, step.planId);
-      await recordAudit(ctx.tx, {
+      await recordStepChange(ctx.tx, {
         planId: step.planId,
         actorId: actor,
         action: "step_removed",
@@ -405,8 +414,7 @@ builder.mutationFields((t) => ({
         if (!created) throw new Error("insert returned no row");
         conditionId = created.id;
       }
-      await touchPlan(ctx.tx, step.planId);
-      await recordAudit(ctx.tx, {
+      await recordStepChange(ctx.tx, {
         planId: step.planId,
         actorId: actor,
         action: "condition_set",
@@ -430,8 +438,7 @@ builder.mutationFields((t) => ({
       const step = await findStep(ctx.tx, condition.stepId);
       await lockPlan(ctx.tx, step.planId);
       await ctx.tx.delete(planBranchingCondition).where(eq(planBranchingCondition.id, condition.id));
-      await touchPlan(ctx.tx, step.planId);
-      await recordAudit(ctx.tx, {
+      await recordStepChange(ctx.tx, {
         planId: step.planId,
         actorId: actor,
         action: "condition_removed",
