@@ -88,15 +88,17 @@ export function createApp(options: AppOptions): App {
         { status: 503, headers: { "retry-after": "1", connection: "close" } },
       );
     }
-    if (pathname === "/graphql") {
+    const isAuth = pathname === authBasePath || pathname.startsWith(`${authBasePath}/`);
+    if (pathname === "/graphql" || isAuth) {
+      // Every endpoint that reads a body gets the same bound (MAX_BODY_BYTES) before anything parses it.
       const limited = await limitRequestBody(
         request,
         options.hostileInput?.maxBodyBytes ?? defaultMaxBodyBytes,
         !(options.hostileInput?.production ?? false),
       );
-      return limited instanceof Response ? limited : gateway.fetch(limited);
+      if (limited instanceof Response) return limited;
+      return isAuth ? handleAuth(limited) : gateway.fetch(limited);
     }
-    if (pathname === authBasePath || pathname.startsWith(`${authBasePath}/`)) return handleAuth(request);
     if (pathname === "/readyz") {
       const ready = await options.database.ping(options.readinessTimeoutMs ?? 2000);
       return Response.json({ status: ready ? "ready" : "database unreachable" }, { status: ready ? 200 : 503 });

@@ -178,6 +178,30 @@ describe(`operation limits and transport on ${backendName}`, () => {
     expect(ok.status).toBe(200);
   });
 
+  it("request size: Better Auth's endpoints have the same limit (an oversized sign-in is 413, chunked or not)", async () => {
+    const signIn = JSON.stringify({ email: "alice@acme.test", password: "p".repeat(2 * 1024 * 1024) });
+    const declared = await gw.app.fetch(
+      new Request(`${baseUrl}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": String(signIn.length), origin: baseUrl },
+        body: signIn,
+      }),
+    );
+    expect(declared.status).toBe(413);
+    const chunked = await gw.app.fetch(
+      new Request(`${baseUrl}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: baseUrl },
+        body: new Blob([signIn]).stream(),
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
+      "LIMIT_EXCEEDED",
+    );
+  });
+
   it("huge variables inside the size limit: a 100 000-id nodes() list is refused by cost, no SQL", async () => {
     const ids = Array.from({ length: 100_000 }, (_, i) => String(i));
     const { result, statements } = await gw.countStatements(() =>
