@@ -101,11 +101,19 @@ export async function runInTenantContext<T>(
       handle.options?.logger?.logQuery(`begin ${accessMode}`, []);
       // A fixed text, sent as it is: no SQL to build per operation, and one prepared statement per connection.
       handle.options?.logger?.logQuery(settingsText, parameters);
-      // Not awaited: the operation's first statement follows it in the same write and round trip. The connection
-      // runs them in order, so no statement runs before the settings; if they fail, the transaction is aborted,
-      // every later statement fails, and postgres.js's begin() rethrows the settings' own error.
+      // Not awaited before `fn`: the operation's first statement follows it in the same write and round trip.
+      // The connection runs them in order, so no statement runs before the settings; if they fail, the
+      // transaction is aborted and every later statement fails too. `fn` is awaited first, so nothing it
+      // started outlives the transaction, and the settings' own error is the one reported.
       const settings = client.unsafe(settingsText, parameters, { prepare: true }).execute();
-      const [, result] = await Promise.all([settings, fn(tx)]);
+      const settingsError = settings.then(
+        () => null,
+        (error: unknown) => error,
+      );
+      const result = await fn(tx).catch(async (error: unknown) => {
+        throw (await settingsError) ?? error;
+      });
+      await settings;
       return result;
     });
     return result as T;
