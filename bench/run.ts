@@ -10,13 +10,19 @@
 // ROUNDS, WORKLOADS (W1,W3,…), SYSTEMS (ours,postgraphile,baseline[,ours_b]), BENCH_REUSE=1 (keep an already
 // seeded database of the same size), BENCH_DATABASE, BENCH_ADMIN_URL (127.0.0.1 only), POOL_SIZE,
 // OURS_DIR (run our gateway from this checkout instead of the work tree), OURS_B_DIR (also run a second
-// build of ours, `ours_b`, alternated with the others: before/after of a change in one run).
+// build of ours, `ours_b`, alternated with the others: before/after of a change in one run), CPU_PROFILE=1
+// (the servers run with --cpu-prof in the timed runs; bench/profiles/<time>-<label>/summary.md says where each
+// spent its CPU, per workload).
 
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import autocannon from "autocannon";
 import postgres from "postgres";
 import { type BenchConfig, databaseUrl, loadBenchConfig, type SizeName } from "./config.js";
+import { monotonicMicros, type ProfileWindow, summarizeDirectory } from "./cpu-profile.js";
 import { type BenchMeasurement, type CountSummary, writeReport } from "./report.js";
 import { type BenchOrganization, benchFunctionsSql, benchOrganizations, planId, seedBenchDatabase } from "./seed.js";
 import { difference, type SqlCounts, type SqlProxy, snapshot, startSqlProxy } from "./sql-proxy.js";
@@ -58,6 +64,8 @@ interface RunOptions {
   countRequests: number;
   /** The bench database (its backends' CPU time is measured). */
   databaseName: string;
+  /** CPU_PROFILE=1: the servers run with --cpu-prof during the timed runs; a summary per workload is written. */
+  cpuProfile: boolean;
 }
 
 function numberFrom(name: string, fallback: number, min: number, max: number): number {
@@ -93,6 +101,7 @@ function loadOptions(smoke: boolean): RunOptions {
     ),
     countRequests: smoke ? 5 : 20,
     databaseName: "",
+    cpuProfile: !smoke && process.env.CPU_PROFILE === "1",
   };
 }
 
@@ -459,6 +468,22 @@ function aggregate(runs: LoadRun[]): BenchMeasurement["load"] {
 
 // ---------------------------------------------------------------------------------------------------------
 
+const profilesDir = fileURLToPath(new URL("./profiles/", import.meta.url));
+
+/** One section per workload and system: where its server spent the CPU of the timed runs. Returns the path. */
+function writeProfileSummary(root: string, options: RunOptions, windows: Map<string, ProfileWindow[]>): string {
+  const sections = [`# CPU profiles: ${options.label}`, ""];
+  for (const workload of options.workloads) {
+    for (const system of options.systems) {
+      const summary = summarizeDirectory(join(root, system), windows.get(`${workload}/${system}`) ?? []);
+      sections.push(`## ${workload} · ${system}`, "", summary?.markdown ?? "No samples in the timed runs.", "");
+    }
+  }
+  const path = join(root, "summary.md");
+  writeFileSync(path, sections.join("\n"));
+  return path;
+}
+
 const running = new Set<RunningSystem>();
 const proxies = new Set<SqlProxy>();
 
@@ -473,11 +498,17 @@ async function startAll(
   options: RunOptions,
   ownerUrlFor: (name: SystemName) => string,
   core: number | null,
+  profileRoot?: string,
 ): Promise<RunningSystem[]> {
   const systems: RunningSystem[] = [];
   // One at a time: three cold starts at once on two cores only slow each other down.
   for (const name of options.systems) {
-    const system = await startSystem(name, { ownerUrl: ownerUrlFor(name), poolSize: options.poolSize, core });
+    const system = await startSystem(name, {
+      ownerUrl: ownerUrlFor(name),
+      poolSize: options.poolSize,
+      core,
+      ...(profileRoot ? { cpuProfileDir: join(profileRoot, name) } : {}),
+    });
     running.add(system);
     systems.push(system);
     log(`${name} is up on 127.0.0.1:${system.port} (pid ${system.pid}${core === null ? "" : `, core ${core}`})`);
@@ -551,11 +582,15 @@ async function main(): Promise<void> {
   // smoke asserts no timings: it keeps the proxied systems and saves the restart.
   let systems = counted;
   let pinned = false;
+  const profileRoot = options.cpuProfile
+    ? join(profilesDir, `${new Date().toISOString().slice(0, 19).replace(/:/g, "")}-${options.label}`)
+    : undefined;
+  const profileWindows = new Map<string, ProfileWindow[]>();
   if (!options.smoke) {
     log("statements counted; restarting the systems without the proxies for the timed runs");
     await stopAll();
     pinned = (await hasTaskset()) && (await pinSelf(0));
-    systems = await startAll(options, () => ownerUrl, pinned ? 1 : null);
+    systems = await startAll(options, () => ownerUrl, pinned ? 1 : null, profileRoot);
   }
   const measurements: BenchMeasurement[] = [];
   let sequence = 1_000_000;
@@ -573,7 +608,10 @@ async function main(): Promise<void> {
       // A B C, then C B A: drift of the machine over a workload cancels out.
       const order = round % 2 === 0 ? systems : [...systems].reverse();
       for (const system of order) {
+        const startUs = monotonicMicros();
         const run = await load(system, workload, slots, options, options.durationSeconds, sequence);
+        const key = `${name}/${system.name}`;
+        profileWindows.set(key, [...(profileWindows.get(key) ?? []), { startUs, endUs: monotonicMicros() }]);
         sequence += 100_000;
         runs.set(system.name, [...(runs.get(system.name) ?? []), run]);
         log(
@@ -594,7 +632,9 @@ async function main(): Promise<void> {
       });
     }
   }
+  // The servers write their profiles as they exit.
   await stopAll();
+  if (profileRoot) log(`CPU profiles: ${writeProfileSummary(profileRoot, options, profileWindows)}`);
 
   const failures = measurements.filter((m) => m.load.errors > 0 || m.load.requests === 0);
   const report = writeReport({

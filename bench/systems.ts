@@ -38,6 +38,8 @@ export interface StartOptions {
   poolSize: number;
   /** Core to pin the server to (taskset -c), or null. */
   core: number | null;
+  /** Run the server with `--cpu-prof`, writing its profile into this directory when it exits. */
+  cpuProfileDir?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -87,7 +89,7 @@ export function serverNodeVersion(): string {
   return spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim() || "unknown";
 }
 
-function commandFor(name: SystemName): string[] {
+function commandFor(name: SystemName, cpuProfileDir?: string): string[] {
   const scripts: Record<SystemName, string> = {
     ours: "src/main.ts",
     ours_b: "src/main.ts",
@@ -95,7 +97,8 @@ function commandFor(name: SystemName): string[] {
     baseline: "bench/servers/baseline.ts",
   };
   const script = scripts[name];
-  return [serverNode(), "--import", "tsx", script];
+  const profiling = cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  return [serverNode(), ...profiling, "--import", "tsx", script];
 }
 
 function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.ProcessEnv {
@@ -141,7 +144,7 @@ async function answers(port: number): Promise<boolean> {
 
 export async function startSystem(name: SystemName, options: StartOptions, timeoutMs = 90_000): Promise<RunningSystem> {
   const port = await freePort();
-  const command = commandFor(name);
+  const command = commandFor(name, options.cpuProfileDir);
   const cwd = name === "ours" || name === "ours_b" ? oursDirectory(name) : root;
   const argv =
     options.core !== null && (await hasTaskset()) ? ["taskset", "-c", String(options.core), ...command] : command;
