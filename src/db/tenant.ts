@@ -87,12 +87,8 @@ export async function runInTenantContext<T>(
   if (handle) {
     const settingsText = parameters.length === 4 ? settingsWithTimeout : settingsWithoutTimeout;
     const result = await handle.client.begin(accessMode, async (client) => {
-      const session = new PostgresJsSession(
-        withPreparedStatements(client as unknown as postgres.Sql),
-        handle.dialect,
-        relations,
-        handle.options,
-      );
+      const prepared = withPreparedStatements(client as unknown as postgres.Sql);
+      const session = new PostgresJsSession(prepared, handle.dialect, relations, handle.options);
       const tx = new PostgresJsTransaction(
         handle.dialect,
         session as unknown as ConstructorParameters<typeof PostgresJsTransaction>[1],
@@ -105,7 +101,7 @@ export async function runInTenantContext<T>(
       // The connection runs them in order, so no statement runs before the settings; if they fail, the
       // transaction is aborted and every later statement fails too. `fn` is awaited first, so nothing it
       // started outlives the transaction, and the settings' own error is the one reported.
-      const settings = client.unsafe(settingsText, parameters, { prepare: true }).execute();
+      const settings = prepared.unsafe(settingsText, parameters).execute();
       const settingsError = settings.then(
         () => null,
         (error: unknown) => error,

@@ -54,14 +54,16 @@ const headerGetter = {
  * immutable headers (`Response.redirect`) is copied.
  */
 function withResponseHeaders(response: Response, requestId: string, graphiql: boolean): Response {
+  const decorate = (headers: Headers) => {
+    headers.set("x-request-id", requestId);
+    applySecurityHeaders(headers, { graphiql });
+  };
   try {
-    response.headers.set("x-request-id", requestId);
-    applySecurityHeaders(response.headers, { graphiql });
+    decorate(response.headers);
     return response;
   } catch {
     const headers = new Headers(response.headers);
-    headers.set("x-request-id", requestId);
-    applySecurityHeaders(headers, { graphiql });
+    decorate(headers);
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   }
 }
