@@ -149,6 +149,9 @@ export function renderReport(input: ReportInput): string {
   lines.push("");
 
   const hasB = input.measurements.some((m) => m.system === "ours_b");
+  const floors = (["yoga_floor", "yoga_floor_jit"] as const).filter((floor) =>
+    input.measurements.some((m) => m.system === floor),
+  );
   const ratioRows: string[][] = [
     [
       "workload",
@@ -156,34 +159,31 @@ export function renderReport(input: ReportInput): string {
       "ours ÷ baseline (req/s)",
       "ours p99 ≤ 50 ms",
       "ours data stmts per root field",
+      ...floors.map((floor) => `${floor} ÷ PostGraphile`),
+      ...(floors.includes("yoga_floor") ? ["ours ÷ yoga_floor"] : []),
       ...(hasB ? ["ours_b ÷ ours (req/s)", "ours_b ÷ PostGraphile", "ours_b ÷ baseline", "ours_b p99 ms"] : []),
     ],
   ];
   const workloadsSeen = [...new Set(input.measurements.map((m) => m.workload))];
+  /** a's requests/s over b's, or a dash when either did not run. */
+  const ratio = (a: BenchMeasurement | undefined, b: BenchMeasurement | undefined) =>
+    a && b ? `${f2(a.load.rps / b.load.rps)}×` : "–";
   for (const w of workloadsSeen) {
     const of = (s: SystemName) => input.measurements.find((m) => m.workload === w && m.system === s);
     const ours = of("ours");
     const pgl = of("postgraphile");
     const base = of("baseline");
+    const oursB = of("ours_b");
     if (!ours) continue;
     ratioRows.push([
       w,
-      pgl ? `${f2(ours.load.rps / pgl.load.rps)}×` : "–",
-      base ? `${f2(ours.load.rps / base.load.rps)}×` : "–",
+      ratio(ours, pgl),
+      ratio(ours, base),
       ours.load.p99 <= 50 ? `yes (${f1(ours.load.p99)})` : `no (${f1(ours.load.p99)})`,
       ours.sql ? fn(ours.sql.data / ours.rootFields) : "–",
-      ...(hasB
-        ? (() => {
-            const b = of("ours_b");
-            if (!b) return ["–", "–", "–", "–"];
-            return [
-              `${f2(b.load.rps / ours.load.rps)}×`,
-              pgl ? `${f2(b.load.rps / pgl.load.rps)}×` : "–",
-              base ? `${f2(b.load.rps / base.load.rps)}×` : "–",
-              f1(b.load.p99),
-            ];
-          })()
-        : []),
+      ...floors.map((floor) => ratio(of(floor), pgl)),
+      ...(floors.includes("yoga_floor") ? [ratio(ours, of("yoga_floor"))] : []),
+      ...(hasB ? [ratio(oursB, ours), ratio(oursB, pgl), ratio(oursB, base), oursB ? f1(oursB.load.p99) : "–"] : []),
     ]);
   }
   lines.push(table(ratioRows));

@@ -95,6 +95,8 @@ function commandFor(name: SystemName, cpuProfileDir?: string): string[] {
     ours_b: "src/main.ts",
     postgraphile: "bench/servers/postgraphile.ts",
     baseline: "bench/servers/baseline.ts",
+    yoga_floor: "bench/servers/yoga-floor.ts",
+    yoga_floor_jit: "bench/servers/yoga-floor.ts",
   };
   const script = scripts[name];
   const profiling = cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : [];
@@ -126,6 +128,7 @@ function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.P
     APP_DATABASE_URL: urlAs(options.ownerUrl, "trovella_app"),
     AUTH_DATABASE_URL: urlAs(options.ownerUrl, "trovella_auth"),
     POOL_SIZE: String(options.poolSize),
+    ...(name === "yoga_floor_jit" ? { FLOOR_JIT: "1" } : {}),
   };
 }
 

@@ -4,14 +4,19 @@ import type { BenchOrganization } from "./seed.js";
 // three can be compared: raw row ids (ours answers Relay global ids), ISO instants in UTC, lower-case enum
 // values, nested lists flattened to plain arrays.
 
-export const systemNames = ["ours", "ours_b", "postgraphile", "baseline"] as const;
-/** `ours_b` is a second build of our gateway (OURS_B_DIR), run side by side with `ours` to measure a change. */
+export const systemNames = ["ours", "ours_b", "postgraphile", "baseline", "yoga_floor", "yoga_floor_jit"] as const;
+/**
+ * `ours_b` is a second build of our gateway (OURS_B_DIR), run side by side with `ours` to measure a change.
+ * `yoga_floor` is bare graphql-yoga running the baseline's statements (bench/servers/yoga-floor.ts);
+ * `yoga_floor_jit` the same executing with graphql-jit.
+ */
 export type SystemName = (typeof systemNames)[number];
-/** Which API a system speaks: ours_b speaks ours. */
-export type Flavor = "ours" | "postgraphile" | "baseline";
+/** Which API a system speaks: ours_b speaks ours; yoga_floor speaks ours' documents with raw row ids. */
+export type Flavor = "ours" | "postgraphile" | "baseline" | "yoga_floor";
 
 export function flavorOf(system: SystemName): Flavor {
-  return system === "ours_b" ? "ours" : system;
+  if (system === "ours_b") return "ours";
+  return system === "yoga_floor_jit" ? "yoga_floor" : system;
 }
 
 export const workloadNames = ["W1", "W2", "W3", "W4", "W5"] as const;
@@ -106,6 +111,7 @@ const planRoot: Record<Flavor, string> = {
   ours: "researchPlans",
   postgraphile: "allResearchPlans",
   baseline: "researchPlans",
+  yoga_floor: "researchPlans",
 };
 const idField = (system: Flavor) => (system === "postgraphile" ? "rowId" : "id");
 
@@ -125,9 +131,9 @@ const W1: WorkloadDef = {
   mutation: false,
   rootFields: 1,
   request(system, target) {
-    if (system === "ours") {
+    if (system === "ours" || system === "yoga_floor") {
       return graphql("query W1($id: ID!) { researchPlan(id: $id) { id title status version createdAt } }", {
-        id: globalId("ResearchPlan", target.planId),
+        id: system === "ours" ? globalId("ResearchPlan", target.planId) : target.planId,
       });
     }
     if (system === "postgraphile") {
@@ -152,7 +158,7 @@ const W2: WorkloadDef = {
   mutation: false,
   rootFields: 1,
   request(system) {
-    if (system === "ours") {
+    if (system === "ours" || system === "yoga_floor") {
       return graphql("query W2 { researchPlans(first: 20) { nodes { id title status createdAt } } }");
     }
     if (system === "postgraphile") {
@@ -174,7 +180,7 @@ const W3: WorkloadDef = {
   mutation: false,
   rootFields: 1,
   request(system) {
-    if (system === "ours") {
+    if (system === "ours" || system === "yoga_floor") {
       return graphql(`query W3 { researchPlans(first: 20) { nodes { id title
         steps(first: 10) { nodes { id position title status
           branchingConditions { nodes { id label priority rule { kind equals } } } } } } } }`);
@@ -223,11 +229,13 @@ const W3: WorkloadDef = {
   },
 };
 
-const w4Query: Record<"ours" | "postgraphile", string> = {
-  ours: `query W4($after: String) { researchPlans(first: 20, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor } nodes { id title createdAt } } }`,
+const w4Ours = `query W4($after: String) { researchPlans(first: 20, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { id title createdAt } } }`;
+const w4Query: Record<Exclude<Flavor, "baseline">, string> = {
+  ours: w4Ours,
   postgraphile: `query W4($after: Cursor) { allResearchPlans(first: 20, after: $after, orderBy: [CREATED_AT_DESC]) {
     totalCount pageInfo { hasNextPage endCursor } nodes { rowId title createdAt } } }`,
+  yoga_floor: w4Ours,
 };
 
 /** W4's first page (to obtain each system's cursor for the second). */
@@ -276,11 +284,11 @@ const W5: WorkloadDef = {
   rootFields: 1,
   request(system, target, sequence) {
     const title = `Bench step ${sequence}`;
-    if (system === "ours") {
+    if (system === "ours" || system === "yoga_floor") {
       return graphql(
         `mutation W5($input: AddPlanStepInput!) { addPlanStep(input: $input) {
           step { id position title status } plan { plan { version } } } }`,
-        { input: { planId: globalId("ResearchPlan", target.planId), title } },
+        { input: { planId: system === "ours" ? globalId("ResearchPlan", target.planId) : target.planId, title } },
       );
     }
     if (system === "postgraphile") {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type postgres from "postgres";
 
 // How the PostGraphile and baseline servers authenticate a request, the same way our gateway does: the
 // personal access token (`Authorization: Bearer trv_…`) is looked up by its SHA-256 on every request, and the
@@ -52,4 +53,19 @@ export function identityFrom(
   if (!row) throw new AuthError("the personal access token is invalid, expired or revoked", 401);
   if (row.role === null) throw new AuthError("not a member of this organization", 403);
   return { userId: row.user_id, organizationId };
+}
+
+/** The request's identity: its credentials checked with one statement on the `trovella_auth` pool. */
+export async function identify(
+  authSql: postgres.Sql,
+  authorization: string | string[] | undefined,
+  organization: string | string[] | undefined,
+): Promise<TenantIdentity> {
+  const credentials = readCredentials(authorization, organization);
+  const rows = await authSql.unsafe<{ user_id: string; role: string | null }[]>(
+    principalSql,
+    [credentials.tokenHash, credentials.organizationId],
+    { prepare: true },
+  );
+  return identityFrom(rows, credentials.organizationId);
 }

@@ -15,7 +15,7 @@ import { makePgService } from "postgraphile/adaptors/pg";
 import { grafserv } from "postgraphile/grafserv/node";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import postgres from "postgres";
-import { identityFrom, principalSql, readCredentials } from "./auth.js";
+import { identify } from "./auth.js";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -40,13 +40,7 @@ const preset: GraphileConfig.Preset = {
     explain: false,
     context: async (requestContext) => {
       const req = requestContext.node?.req;
-      const credentials = readCredentials(req?.headers.authorization, req?.headers["x-organization-id"]);
-      const rows = await authSql.unsafe<{ user_id: string; role: string | null }[]>(
-        principalSql,
-        [credentials.tokenHash, credentials.organizationId],
-        { prepare: true },
-      );
-      const identity = identityFrom(rows, credentials.organizationId);
+      const identity = await identify(authSql, req?.headers.authorization, req?.headers["x-organization-id"]);
       return {
         pgSettings: {
           role: "authenticated",
