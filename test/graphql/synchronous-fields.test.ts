@@ -6,8 +6,8 @@ import { acme, dataOf, type Page } from "./helpers.js";
 
 // Below the root field, a read is one statement already answered: every nested field must resolve
 // synchronously. A field that returns a promise for every row (plugin-relay's `globalID` did, for every
-// node's `id`) makes graphql-js wait on each object and list holding it, which tripled the server's CPU per
-// request on three nested levels (bench/results/2026-11-28-levers.md, fourth pass).
+// node's `id`) makes graphql-js wait on each object and list holding it: a third of the server's CPU on
+// three nested levels on Node 20, a sixth on Node 24 (bench/results/2026-11-28-levers.md, fourth pass).
 
 let gw: TestGateway;
 /** "Type.field" of every resolver call below the root that returned a promise, with its count. */
