@@ -9,18 +9,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import postgres from "postgres";
 import { AuthError, identify } from "./auth.js";
+import { benchServerEnvironment, listenUntilSignalled } from "./environment.js";
 import { runStatement, statements, type Variables } from "./statements.js";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}
-
-const port = Number(required("PORT"));
-const poolSize = Number(process.env.POOL_SIZE || "10");
-const appSql = postgres(required("APP_DATABASE_URL"), { max: poolSize, onnotice: () => {} });
-const authSql = postgres(required("AUTH_DATABASE_URL"), { max: 4, onnotice: () => {} });
+const { port, poolSize, appDatabaseUrl, authSql } = benchServerEnvironment();
+const appSql = postgres(appDatabaseUrl, { max: poolSize, onnotice: () => {} });
 
 async function readBody(req: IncomingMessage): Promise<Variables> {
   const chunks: Buffer[] = [];
@@ -58,12 +51,4 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 const server = createServer((req, res) => {
   void handle(req, res);
 });
-server.keepAliveTimeout = 65_000;
-server.listen(port, "127.0.0.1", () => console.log(`ready on ${port}`));
-
-const shutdown = () => {
-  server.close();
-  void Promise.all([appSql.end({ timeout: 2 }), authSql.end({ timeout: 2 })]).then(() => process.exit(0));
-};
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);
+listenUntilSignalled(server, port, () => Promise.all([appSql.end({ timeout: 2 }), authSql.end({ timeout: 2 })]));

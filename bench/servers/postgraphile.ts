@@ -14,24 +14,16 @@ import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { grafserv } from "postgraphile/grafserv/node";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
-import postgres from "postgres";
 import { identify } from "./auth.js";
+import { benchServerEnvironment, listenUntilSignalled } from "./environment.js";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}
-
-const port = Number(required("PORT"));
-const poolSize = Number(process.env.POOL_SIZE || "10");
-const authSql = postgres(required("AUTH_DATABASE_URL"), { max: 4, onnotice: () => {} });
+const { port, poolSize, appDatabaseUrl, authSql } = benchServerEnvironment();
 
 const preset: GraphileConfig.Preset = {
   extends: [PostGraphileAmberPreset],
   pgServices: [
     makePgService({
-      connectionString: required("APP_DATABASE_URL"),
+      connectionString: appDatabaseUrl,
       schemas: ["public", "bench_pg"],
       poolConfig: { max: poolSize },
     }),
@@ -62,11 +54,4 @@ server.on("error", (error) => {
 });
 await serv.addTo(server);
 await pgl.getSchema(); // introspect before reporting ready
-server.listen(port, "127.0.0.1", () => console.log(`ready on ${port}`));
-
-const shutdown = () => {
-  server.close();
-  void Promise.all([pgl.release(), authSql.end({ timeout: 2 })]).then(() => process.exit(0));
-};
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);
+listenUntilSignalled(server, port, () => Promise.all([pgl.release(), authSql.end({ timeout: 2 })]));

@@ -14,19 +14,12 @@ import { createServer, type IncomingMessage } from "node:http";
 import { useGraphQlJit } from "@envelop/graphql-jit";
 import { createSchema, createYoga } from "graphql-yoga";
 import postgres from "postgres";
-import { AuthError, identify, type TenantIdentity } from "./auth.js";
+import { identify, type TenantIdentity } from "./auth.js";
+import { benchServerEnvironment, listenUntilSignalled } from "./environment.js";
 import { runStatement, type Statement, statements, type Variables } from "./statements.js";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}
-
-const port = Number(required("PORT"));
-const poolSize = Number(process.env.POOL_SIZE || "10");
-const appSql = postgres(required("APP_DATABASE_URL"), { max: poolSize, onnotice: () => {} });
-const authSql = postgres(required("AUTH_DATABASE_URL"), { max: 4, onnotice: () => {} });
+const { port, poolSize, appDatabaseUrl, authSql } = benchServerEnvironment();
+const appSql = postgres(appDatabaseUrl, { max: poolSize, onnotice: () => {} });
 
 const typeDefs = /* GraphQL */ `
   type Query {
@@ -98,7 +91,7 @@ function statementFor(operationName: string | undefined, variables: Variables): 
   const path =
     operationName === "W4" ? (typeof variables.after === "string" ? "/w4" : "/w4-first") : `/${operationName}`;
   const statement = statements[path.toLowerCase()];
-  if (!statement) throw new AuthError(`no statement for operation ${operationName}`, 401);
+  if (!statement) throw new Error(`the floor has no statement for operation ${operationName}`);
   return statement;
 }
 
@@ -139,13 +132,6 @@ const yoga = createYoga<{ req: IncomingMessage }, FloorContext>({
   landingPage: false,
 });
 
-const server = createServer(yoga);
-server.keepAliveTimeout = 65_000;
-server.listen(port, "127.0.0.1", () => console.log(`ready on ${port}`));
-
-const shutdown = () => {
-  server.close();
-  void Promise.all([appSql.end({ timeout: 2 }), authSql.end({ timeout: 2 })]).then(() => process.exit(0));
-};
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);
+listenUntilSignalled(createServer(yoga), port, () =>
+  Promise.all([appSql.end({ timeout: 2 }), authSql.end({ timeout: 2 })]),
+);
