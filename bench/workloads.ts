@@ -1,7 +1,7 @@
 import type { BenchOrganization } from "./seed.js";
 
-// The five workloads, as each system spells them, and how each system's answer is normalized so that the
-// three can be compared: raw row ids (ours answers Relay global ids), ISO instants in UTC, lower-case enum
+// The five workloads, as each system spells them, and how each system's answer is normalized so that they
+// all can be compared: raw row ids (ours answers Relay global ids), ISO instants in UTC, lower-case enum
 // values, nested lists flattened to plain arrays.
 
 export const systemNames = ["ours", "ours_b", "postgraphile", "baseline", "yoga_floor", "yoga_floor_jit"] as const;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type postgres from "postgres";
 
-// How the PostGraphile and baseline servers authenticate a request, the same way our gateway does: the
+// How the PostGraphile, baseline and Yoga floor servers authenticate a request, the same way our gateway does: the
 // personal access token (`Authorization: Bearer trv_…`) is looked up by its SHA-256 on every request, and the
 // tenant (`X-Organization-Id`) must be one of the user's memberships. One statement, as Better Auth's
 // login (`trovella_auth`, which may read tokens and memberships), before the tenant transaction opens.
