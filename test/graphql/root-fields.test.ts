@@ -376,6 +376,34 @@ describe(`root fields and relations on ${backendName}`, () => {
       }
     });
 
+    it("a nested connection pages by each request's own arguments: one document, other variables, then by cursor", async () => {
+      const steps = await owner<{ plan_id: string; id: string }>(
+        sql`select plan_id, id from plan_step where organization_id = ${acme} order by plan_id, position`,
+      );
+      const stepsOf = groupBy(steps, (step) => step.plan_id);
+      type StepPage = Page<WithId> & { pageInfo: PageInfo };
+      const document = `query ($n: Int!, $after: String) { researchPlans(first: 6) { nodes { id
+        steps(first: $n, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } } }`;
+      const pages = async (n: number, after: string | null = null) =>
+        dataOf(await run<{ researchPlans: Page<WithId & { steps: StepPage }> }>(document, { n, after })).researchPlans
+          .nodes;
+      for (const n of [1, 3, 2]) {
+        const plans = await pages(n);
+        expect(plans.some((plan) => (stepsOf.get(rawId(plan.id))?.length ?? 0) > n)).toBe(true);
+        for (const plan of plans) {
+          const expected = (stepsOf.get(rawId(plan.id)) ?? []).map((step) => step.id);
+          expect(rawIds(plan.steps.nodes)).toEqual(expected.slice(0, n));
+          expect(plan.steps.pageInfo.hasNextPage).toBe(expected.length > n);
+        }
+      }
+      // The second page of the first plan that has one: the cursor of the first page, the same document.
+      const first = (await pages(2)).find((plan) => plan.steps.pageInfo.hasNextPage);
+      if (!first) throw new Error("the demo data has no plan with more than two steps");
+      const second = (await pages(2, first.steps.pageInfo.endCursor)).find((plan) => plan.id === first.id);
+      const expected = (stepsOf.get(rawId(first.id)) ?? []).map((step) => step.id);
+      expect(rawIds(second?.steps.nodes ?? [])).toEqual(expected.slice(2, 4));
+    });
+
     it("researchPlans filters: status, authorId, titleContains (case-insensitive, wildcards literal)", async () => {
       const all = await owner<{ id: string; title: string; status: string; author_id: string }>(
         sql`select id, title, status::text, author_id from research_plan
