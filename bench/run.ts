@@ -295,7 +295,7 @@ async function compareReads(systems: RunningSystem[], workload: Workload, slots:
   log(`${workload.name}: ${picked.length} requests answered alike by ${systems.map((s) => s.name).join(", ")}`);
 }
 
-/** W5 on three plans in the same state (same step count and version), one per system. */
+/** W5 on plans in the same state (same step count and version), one per system. */
 async function compareMutation(systems: RunningSystem[], workload: Workload, slots: Slot[], ownerUrl: string) {
   const org = slots[0]?.target.org;
   if (!org) throw new Error("W5: no target plans");
@@ -315,7 +315,12 @@ async function compareMutation(systems: RunningSystem[], workload: Workload, slo
   } finally {
     await sql.end({ timeout: 5 });
   }
-  if (chosen.length < systems.length) throw new Error("W5: no plans in the same state to compare the mutation on");
+  if (chosen.length < systems.length) {
+    throw new Error(
+      "W5: no plans in the same state to compare the mutation on (earlier runs on this database added steps " +
+        "to them): run once without BENCH_REUSE=1 to reseed",
+    );
+  }
   const answers: { name: SystemName; value: unknown }[] = [];
   for (const [i, system] of systems.entries()) {
     const slot = slots.find((s) => s.target.planId === chosen[i]);
