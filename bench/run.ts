@@ -1,19 +1,19 @@
 // npm run bench — seeds (or reuses) the bench database, starts our gateway, PostGraphile v5, the
 // hand-written baseline and the Yoga floors (bare graphql-yoga running the baseline's statements) against
-// it, checks that they answer every workload alike, counts the SQL each one
-// sends per operation, then loads each with autocannon (warm-up first, systems alternated) and writes the
-// table to bench/results/<date>-<label>.md (and .json).
+// it, checks that they answer every workload alike, counts the SQL each one sends per operation, then loads
+// each with autocannon (warm-up first, systems alternated) and writes the table to
+// bench/results/<date>-<label>.md (and .json).
 //
 // npm run bench:smoke — the same on SIZE=tiny, one second per workload and system, no results file; exits
 // non-zero when a system fails a workload or the answers differ.
 //
 // Environment: SIZE (tiny|small|default|large), LABEL, DURATION (s per run), WARMUP (s), CONNECTIONS,
-// ROUNDS, WORKLOADS (W1,W3,…), SYSTEMS (ours,postgraphile,baseline,yoga_floor,yoga_floor_jit[,ours_b]), BENCH_REUSE=1 (keep an already
-// seeded database of the same size), BENCH_DATABASE, BENCH_ADMIN_URL (127.0.0.1 only), POOL_SIZE,
-// OURS_DIR (run our gateway from this checkout instead of the work tree), OURS_B_DIR (also run a second
-// build of ours, `ours_b`, alternated with the others: before/after of a change in one run), CPU_PROFILE=1
-// (the servers run with --cpu-prof in the timed runs; bench/profiles/<time>-<label>/summary.md says where each
-// spent its CPU, per workload).
+// ROUNDS, WORKLOADS (W1,W3,…), SYSTEMS (ours,postgraphile,baseline,yoga_floor,yoga_floor_jit[,ours_b]),
+// BENCH_REUSE=1 (keep an already seeded database of the same size), BENCH_DATABASE, BENCH_ADMIN_URL
+// (127.0.0.1 only), POOL_SIZE, OURS_DIR (run our gateway from this checkout instead of the work tree),
+// OURS_B_DIR (also run a second build of ours, `ours_b`, alternated with the others: before/after of a
+// change in one run), CPU_PROFILE=1 (the servers run with --cpu-prof in the timed runs;
+// bench/profiles/<time>-<label>/summary.md says where each spent its CPU, per workload).
 
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";

@@ -1,3 +1,4 @@
+import { isThenable } from "@pothos/core";
 import { isObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema } from "../../src/graphql/schema.js";
@@ -13,10 +14,6 @@ let gw: TestGateway;
 /** "Type.field" of every resolver call below the root that returned a promise, with its count. */
 const promised = new Map<string, number>();
 let calls = 0;
-
-function isThenable(value: unknown): boolean {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
-}
 
 beforeAll(async () => {
   // The gateway serves this process's one schema (buildSchema() is memoized per module graph, and vitest
