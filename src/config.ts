@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import proxyaddr from "proxy-addr";
 import type { ConnectionOptions } from "./db/index.js";
 import { defaultTrustedDocumentsPath } from "./graphql/trusted-documents.js";
 import { embeddingConfigFromEnv, searchTuningFromEnv } from "./search/index.js";
@@ -38,6 +39,12 @@ export interface Config {
   database: ConnectionOptions;
   /** Operation limits, CORS, trusted documents, budgets (README, Hostile input). */
   hostileInput: HostileInputConfig;
+  /** Serve `_service` and `_entities` (a Federation v2 subgraph); FEDERATION=off removes both. */
+  federation: boolean;
+  /** Peers whose X-Forwarded-For is believed (addresses, CIDRs, or loopback/linklocal/uniquelocal). */
+  trustedProxies: readonly string[];
+  /** Production only: start although the database holds the demo seed (test rigs; never a real deployment). */
+  allowDemoData: boolean;
 }
 
 /** Development only: a fixed secret so sessions survive restarts. Production refuses to start without one. */
@@ -166,13 +173,13 @@ class EnvReader {
 /** Database settings alone: what `npm run db:migrate` and `db:seed` need (no auth secret, no public URL). */
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): ConnectionOptions {
   const reader = new EnvReader(env);
-  const database = readDatabase(reader);
+  const database = readDatabase(reader, reader.raw("NODE_ENV") === "production");
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return database;
 }
 
-function readDatabase(reader: EnvReader): ConnectionOptions {
-  return {
+function readDatabase(reader: EnvReader, production: boolean): ConnectionOptions {
+  const options: ConnectionOptions = {
     databaseUrl: reader.databaseUrl("DATABASE_URL"),
     appDatabaseUrl: reader.databaseUrl("APP_DATABASE_URL"),
     authDatabaseUrl: reader.databaseUrl("AUTH_DATABASE_URL"),
@@ -183,6 +190,32 @@ function readDatabase(reader: EnvReader): ConnectionOptions {
     idleTimeoutSeconds: reader.integer("DATABASE_IDLE_TIMEOUT", 0, 0, 86_400),
     maxLifetimeSeconds: reader.optionalInteger("DATABASE_MAX_LIFETIME", 60, 86_400),
   };
+  const urlNames = ["DATABASE_URL", "APP_DATABASE_URL", "AUTH_DATABASE_URL"];
+  if (production && urlNames.every((name) => reader.raw(name) === undefined)) {
+    // Not the embedded PGlite: it would start empty and unmigrated and answer every query with an error.
+    reader.problems.push(
+      "production needs PostgreSQL: set DATABASE_URL, or APP_DATABASE_URL and AUTH_DATABASE_URL (the embedded PGlite is for development)",
+    );
+  }
+  return options;
+}
+
+/** TRUSTED_PROXIES: comma-separated addresses, CIDR ranges or proxy-addr's names (loopback, uniquelocal …). */
+function readTrustedProxies(reader: EnvReader): string[] {
+  const proxies = (reader.raw("TRUSTED_PROXIES") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  for (const proxy of proxies) {
+    try {
+      proxyaddr.compile(proxy);
+    } catch {
+      reader.problems.push(
+        `TRUSTED_PROXIES must list IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal), got "${proxy}"`,
+      );
+    }
+  }
+  return proxies;
 }
 
 function readTracing(reader: EnvReader): TracingConfig | undefined {
@@ -275,6 +308,12 @@ function readHostileInput(reader: EnvReader, production: boolean): HostileInputC
         1,
         1_000_000_000,
       ),
+      anonymousRequestsPerMinute: reader.integer(
+        "RATE_LIMIT_ANONYMOUS_REQUESTS_PER_MINUTE",
+        budgets.anonymousRequestsPerMinute,
+        1,
+        10_000_000,
+      ),
       redisUrl,
       redisKeyPrefix: reader.raw("REDIS_KEY_PREFIX") ?? "trovella:budget:",
     },
@@ -316,9 +355,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readinessTimeoutMs: reader.integer("READINESS_TIMEOUT_MS", 2000, 100, 60_000),
     metricsEnabled: reader.boolean("METRICS_ENABLED", true),
     tracing: readTracing(reader),
-    database: readDatabase(reader),
+    database: readDatabase(reader, production),
     hostileInput: readHostileInput(reader, production),
+    federation: reader.boolean("FEDERATION", true),
+    trustedProxies: readTrustedProxies(reader),
+    allowDemoData: reader.boolean("ALLOW_DEMO_DATA", false),
   };
+
+  if (production && config.federation && config.hostileInput.routerSecret === undefined) {
+    // Otherwise anyone could read the whole schema through `_service`, introspection off or not.
+    reader.problems.push(
+      "ROUTER_SECRET must be set in production so that only the federated router may call _service and _entities (or FEDERATION=off when no router composes this gateway)",
+    );
+  }
 
   const db = config.database;
   if (!db.databaseUrl && (db.appDatabaseUrl || db.authDatabaseUrl)) {

@@ -3,7 +3,7 @@
 // SHUTDOWN_TIMEOUT_MS), the pools close, exit 0.
 import { createAuth } from "./auth/better-auth.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
-import { Database, DEMO_PASSWORD, DEMO_TOKEN, demoUsers, migrate, seedDemoData } from "./db/index.js";
+import { Database, DEMO_PASSWORD, DEMO_TOKEN, demoUsers, findDemoData, migrate, seedDemoData } from "./db/index.js";
 import { type App, createApp } from "./server/app.js";
 import { type BucketStore, createBucketStore } from "./server/budgets.js";
 import { type HttpServer, listen } from "./server/http.js";
@@ -77,6 +77,9 @@ async function main(): Promise<void> {
   if (config.environment === "development") {
     await seedDemoData(database, (message) => logger.info(message));
   }
+  if (config.environment === "production") {
+    await refuseDemoData(database, config, logger);
+  }
 
   const metrics = createMetrics({ processMetrics: true });
   metrics.watchDatabase(database);
@@ -94,8 +97,9 @@ async function main(): Promise<void> {
     graphiql: config.environment !== "production",
     statementTimeoutMs: config.statementTimeoutMs,
     hostileInput: config.hostileInput,
+    federation: config.federation,
   });
-  const http = await listen(app, config.port);
+  const http = await listen(app, config.port, undefined, { trustedProxies: config.trustedProxies });
   running = { app, http, database, bucketStore };
   logger.info({ port: http.port, environment: config.environment }, "listening");
 
@@ -116,6 +120,27 @@ async function main(): Promise<void> {
       ].join("\n"),
     );
   }
+}
+
+/**
+ * Production must not serve the demo seed: its token and password are public. Exits 1 with the way out,
+ * unless ALLOW_DEMO_DATA says this is a test rig.
+ */
+async function refuseDemoData(database: Database, config: Config, logger: Logger): Promise<void> {
+  const found = await findDemoData(database);
+  if (!found) return;
+  if (config.allowDemoData) {
+    logger.warn({ demoData: found }, "the database holds the demo seed (ALLOW_DEMO_DATA=true): its token works here");
+    return;
+  }
+  console.error("Start refused: the database holds the demo seed, whose token and password are public.");
+  console.error(
+    `  Found ${found.organizations} demo organizations, ${found.users} demo users, ${found.tokens} demo token.`,
+  );
+  console.error("  Remove it as the owner: DATABASE_URL=postgres://owner@host/db npm run db:remove-demo");
+  console.error("  (docs/production.md, Demo data).");
+  await database.close();
+  process.exit(1);
 }
 
 async function shutdown(

@@ -4,4 +4,5 @@ export type { ConnectionOptions } from "./connection.js";
 export { Database, type PoolStats } from "./database.js";
 export { migrate } from "./migrate.js";
 export { DEMO_PASSWORD, DEMO_TOKEN, demoOrganizations, demoUsers, seedDemoData } from "./seed/index.js";
+export { type DemoDataFound, findDemoData, removeDemoData } from "./seed/removal.js";
 export type { TenantContext, TenantTransaction, TenantTransactionOptions } from "./tenant.js";

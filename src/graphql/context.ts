@@ -11,6 +11,8 @@ export interface GraphQLContext {
   requestId: string;
   /** Who is calling (null: nobody signed in). Resolved before the transaction opens. */
   principal: Principal | null;
+  /** The caller's network address (X-Forwarded-For believed from trusted proxies only): anonymous budgets. */
+  clientAddress: string;
   /** The incoming HTTP request (Yoga puts it in the context): the session credentials Better Auth needs. */
   request: Request;
   /** Better Auth's organization API; only for fields that run outside the tenant transaction. */

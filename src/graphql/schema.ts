@@ -8,21 +8,27 @@ import "./search.js";
 import "./mcp.js";
 import "./federation.js";
 
-let schema: GraphQLSchema | undefined;
+const schemas = new Map<boolean, GraphQLSchema>();
 
 /**
  * The executable schema: every domain slice registered on the one builder, as a Federation v2 subgraph
  * (`_service`, `_entities` and the entity keys added). It serves clients directly just as well.
- * Built once per process.
+ * `federation: false` (FEDERATION=off) serves the same schema without `_service` and `_entities`.
+ * Built once per process (per variant).
  */
-export function buildSchema(): GraphQLSchema {
+export function buildSchema(options: { federation?: boolean } = {}): GraphQLSchema {
+  const federation = options.federation ?? true;
+  let schema = schemas.get(federation);
   if (!schema) {
-    schema = builder.toSubGraphSchema({
-      sortSchema: true,
-      linkUrl: "https://specs.apollo.dev/federation/v2.6",
-      federationDirectives: ["@key", "@shareable"],
-    });
+    schema = federation
+      ? builder.toSubGraphSchema({
+          sortSchema: true,
+          linkUrl: "https://specs.apollo.dev/federation/v2.6",
+          federationDirectives: ["@key", "@shareable"],
+        })
+      : builder.toSchema({ sortSchema: true });
     assertValidSchema(schema); // fail at start, not on the first request
+    schemas.set(federation, schema);
   }
   return schema;
 }

@@ -26,11 +26,19 @@ export interface AppOptions {
   /** Limits, disclosure, CORS, trusted documents and budgets (README, Hostile input). */
   hostileInput?: Partial<HostileInputConfig>;
   bucketStore?: BucketStore;
+  /** Serve `_service` and `_entities` (default true; FEDERATION=off). */
+  federation?: boolean;
+}
+
+/** What the HTTP server knows of a request beyond the request itself. */
+export interface Connection {
+  /** The client's address (server/client-address.ts). */
+  clientAddress: string;
 }
 
 export interface App {
   /** Serves one HTTP request: /graphql, /api/auth/*, /healthz, /readyz, /metrics. */
-  fetch(request: Request): Promise<Response>;
+  fetch(request: Request, connection?: Connection): Promise<Response>;
   gateway: Gateway;
   metrics: Metrics;
   /**
@@ -146,12 +154,13 @@ export function createApp(options: AppOptions): App {
       draining = true;
       metrics.setDraining(true);
     },
-    fetch: (request) => {
+    fetch: (request, connection) => {
       const offered = request.headers.get("x-request-id");
       const requestId = offered && requestIdPattern.test(offered) ? offered : randomUUID();
       const { pathname } = new URL(request.url);
       const context: RequestContext = {
         requestId,
+        clientAddress: connection?.clientAddress ?? "unknown",
         statements: 0,
         startedAt: performance.now(),
         secrets: credentialsOf(request.headers),

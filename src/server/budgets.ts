@@ -1,6 +1,7 @@
 import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Redis } from "ioredis";
+import type { Principal } from "../auth/principal.js";
 import type { InitialContext } from "../graphql/context.js";
 import { costOfOperation } from "../graphql/limits.js";
 
@@ -8,7 +9,8 @@ import { costOfOperation } from "../graphql/limits.js";
 // for query cost (see graphql/limits.ts). A bucket holds up to a minute's allowance and refills continuously.
 // An operation takes from all four buckets or from none; when one is short, the operation is refused with
 // RATE_LIMITED, HTTP 429, `Retry-After` and `extensions.retryAfterSeconds`. Buckets are per key, so one
-// tenant spending its budget leaves every other tenant's untouched.
+// tenant spending its budget leaves every other tenant's untouched. Anonymous operations take from one
+// bucket per client address (server/client-address.ts: X-Forwarded-For only from trusted proxies).
 
 export interface BudgetConfig {
   enabled: boolean;
@@ -18,6 +20,8 @@ export interface BudgetConfig {
   /** Query cost per minute per organization / per principal. */
   organizationCostPerMinute: number;
   principalCostPerMinute: number;
+  /** Operations per minute per client address, for callers who are not signed in. */
+  anonymousRequestsPerMinute: number;
   /** Redis URL: buckets shared by every instance. In memory (per process) when absent. */
   redisUrl?: string | undefined;
   /** Prefix of every Redis key (default "trovella:budget:"). */
@@ -30,6 +34,7 @@ export const defaultBudgets: BudgetConfig = {
   principalRequestsPerMinute: 600,
   organizationCostPerMinute: 200_000,
   principalCostPerMinute: 100_000,
+  anonymousRequestsPerMinute: 120,
 };
 
 export interface BucketTake {
@@ -157,35 +162,49 @@ export function createBucketStore(config: BudgetConfig): BucketStore {
 const scopeWords: Record<string, string> = {
   org: "this organization",
   principal: "this caller",
+  address: "this address",
 };
+
+const budgetScopes: Record<string, string> = { org: "organization", principal: "principal", address: "anonymous" };
 
 /**
  * Takes one request and the operation's cost from the organization's and the principal's buckets before the
- * operation runs (after the limits plugin computed the cost). Anonymous operations see no tenant data and
- * are not budgeted here.
+ * operation runs (after the limits plugin computed the cost). An anonymous operation takes one request from
+ * its client address's bucket.
  */
 export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin {
   const perMinute = (amount: number) => ({ capacity: amount, refillPerSecond: amount / 60 });
+  const principalTakes = (principal: Principal, cost: number): BucketTake[] => {
+    const takes: BucketTake[] = [
+      { key: `principal:${principal.userId}:requests`, amount: 1, ...perMinute(config.principalRequestsPerMinute) },
+      { key: `principal:${principal.userId}:cost`, amount: cost, ...perMinute(config.principalCostPerMinute) },
+    ];
+    if (principal.organizationId) {
+      const org = principal.organizationId;
+      takes.push(
+        { key: `org:${org}:requests`, amount: 1, ...perMinute(config.organizationRequestsPerMinute) },
+        { key: `org:${org}:cost`, amount: cost, ...perMinute(config.organizationCostPerMinute) },
+      );
+    }
+    return takes;
+  };
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       if (!config.enabled) return;
       const context = args.contextValue as unknown as InitialContext;
       const principal = context.principal;
-      if (!principal) return;
-      const cost = costOfOperation(context);
-      const takes: BucketTake[] = [
-        { key: `principal:${principal.userId}:requests`, amount: 1, ...perMinute(config.principalRequestsPerMinute) },
-        { key: `principal:${principal.userId}:cost`, amount: cost, ...perMinute(config.principalCostPerMinute) },
-      ];
-      if (principal.organizationId) {
-        const org = principal.organizationId;
-        takes.push(
-          { key: `org:${org}:requests`, amount: 1, ...perMinute(config.organizationRequestsPerMinute) },
-          { key: `org:${org}:cost`, amount: cost, ...perMinute(config.organizationCostPerMinute) },
-        );
-      }
+      const takes: BucketTake[] = principal
+        ? principalTakes(principal, costOfOperation(context))
+        : [
+            {
+              key: `address:${context.clientAddress}:requests`,
+              amount: 1,
+              ...perMinute(config.anonymousRequestsPerMinute),
+            },
+          ];
       const result = await store.take(takes.filter((take) => take.amount > 0));
       if (result.allowed) return;
+      // Keys are scope:id:kind; an IPv6 address in the middle has colons of its own.
       const parts = result.refusedKey.split(":");
       const scope = parts[0] ?? "org";
       const kind = parts.at(-1) ?? "requests";
@@ -198,7 +217,7 @@ export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin {
               extensions: {
                 code: "RATE_LIMITED",
                 retryAfterSeconds: seconds,
-                budget: `${scope === "org" ? "organization" : "principal"}-${kind}`,
+                budget: `${budgetScopes[scope] ?? "principal"}-${kind}`,
                 http: { status: 429, headers: { "retry-after": String(seconds) } },
               },
             },

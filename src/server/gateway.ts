@@ -32,6 +32,8 @@ export interface GatewayOptions {
   hostileInput?: Partial<HostileInputConfig>;
   /** The budgets' token buckets (default: from hostileInput.budgets, Redis when it names a URL). */
   bucketStore?: BucketStore;
+  /** Serve `_service` and `_entities` for a federated router (default true; FEDERATION=off). */
+  federation?: boolean;
 }
 
 /** statement_timeout of an operation when none is configured (STATEMENT_TIMEOUT_MS's default). */
@@ -88,7 +90,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ? [useBudgets(hostile.budgets, options.bucketStore ?? createBucketStore(hostile.budgets))]
     : [];
   return createYoga<Record<string, never>, InitialContext>({
-    schema: buildSchema(),
+    schema: buildSchema({ federation: options.federation ?? true }),
     graphqlEndpoint: "/graphql",
     batching: false,
     logging: false,
@@ -99,14 +101,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     // No CORS headers unless origins are configured: browsers then allow same-origin calls only.
     cors: hostile.corsOrigins.length > 0 ? { origin: [...hostile.corsOrigins], credentials: true } : false,
     context: async ({ request }) => {
-      const requestId = currentRequestContext()?.requestId ?? "unknown";
+      const requestContext = currentRequestContext();
+      const requestId = requestContext?.requestId ?? "unknown";
+      const clientAddress = requestContext?.clientAddress ?? "unknown";
       // Before the transaction opens: on PGlite, auth reads share the single connection.
       const principal = await resolvePrincipal(
         request,
         { auth: options.auth, database: options.database },
         { responseHeaders: cookiesToForward(request) },
       );
-      return { requestId, principal, request, organizations };
+      return { requestId, principal, clientAddress, request, organizations };
     },
     plugins: [
       // Operation name, tenant, user and error codes for the app's log line and metrics.

@@ -1,6 +1,7 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createServerAdapter } from "@whatwg-node/server";
 import type { App } from "./app.js";
+import { clientAddressResolver } from "./client-address.js";
 
 export interface HttpServer {
   server: Server;
@@ -15,9 +16,18 @@ export interface HttpServer {
   close(timeoutMs: number): Promise<{ drained: boolean; abandoned: number }>;
 }
 
+export interface ListenOptions {
+  /** Peers whose X-Forwarded-For names the client (TRUSTED_PROXIES); none by default. */
+  trustedProxies?: readonly string[];
+}
+
 /** Serves the app on node:http. Resolves once listening; `port` 0 picks a free port. */
-export async function listen(app: App, port: number, host?: string): Promise<HttpServer> {
-  const adapter = createServerAdapter((request: Request) => app.fetch(request));
+export async function listen(app: App, port: number, host?: string, options: ListenOptions = {}): Promise<HttpServer> {
+  const clientAddressOf = clientAddressResolver(options.trustedProxies ?? []);
+  // As a node:http request listener, the adapter's server context is node's own request and response.
+  const adapter = createServerAdapter<{ req: IncomingMessage }>((request, { req }) =>
+    app.fetch(request, { clientAddress: clientAddressOf(req) }),
+  );
   const server = createServer(adapter);
   let inFlight = 0;
   let closing = false;

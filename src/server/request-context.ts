@@ -17,6 +17,8 @@ export interface RequestContext {
   requestId: string;
   /** Statements the runtime database handle sent for this request (logs, tests). */
   statements: number;
+  /** Where the request came from (server/client-address.ts); absent when not served over a socket. */
+  clientAddress?: string;
   /** performance.now() when the request arrived. */
   startedAt?: number;
   /** Filled by the operation-recording plugin once the request turns out to be a GraphQL operation. */

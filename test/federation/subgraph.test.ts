@@ -6,13 +6,15 @@ import { sql } from "drizzle-orm";
 import { parse } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { propagateHeaders } from "../../examples/hive-gateway/propagate-headers.js";
 import { buildSchema } from "../../src/graphql/schema.js";
 import { backendName } from "../support/database.js";
 import { createTestGateway, demoPat, type TestGateway } from "../support/gateway.js";
 
 // Our subgraph composed with a second, small one ("reviews": it adds ResearchPlan.reviewNote and references
 // Organization and ResearchPlan), served by a real Hive Gateway in-process. Requests go gateway → subgraphs
-// through fetch functions, no sockets; Authorization and X-Organization-Id are forwarded like a router would.
+// through fetch functions, no sockets; Authorization and X-Organization-Id are forwarded to ours like a router
+// would (test/federation/router-headers.test.ts does the same over sockets).
 
 const trovellaUrl = "http://trovella.subgraph/graphql";
 const reviewsUrl = "http://reviews.subgraph/graphql";
@@ -79,12 +81,8 @@ describe(`federation on ${backendName}`, () => {
           return request.url.startsWith(trovellaUrl) ? gw.app.fetch(request) : reviews.fetch(request);
         },
       },
-      propagateHeaders: {
-        fromClientToSubgraphs: ({ request }) => ({
-          authorization: request.headers.get("authorization"),
-          "x-organization-id": request.headers.get("x-organization-id"),
-        }),
-      },
+      // The README's example: credentials and tenant to our subgraph only.
+      propagateHeaders,
     });
   });
   afterAll(async () => {

@@ -23,6 +23,9 @@ const production = {
   NODE_ENV: "production",
   BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-characters",
   PUBLIC_URL: "https://api.example.com",
+  APP_DATABASE_URL: "postgres://trovella_app:pw@db/trovella",
+  AUTH_DATABASE_URL: "postgres://trovella_auth:pw@db/trovella",
+  ROUTER_SECRET: "a-secret-the-router-sends",
 };
 
 describe("configuration", () => {
@@ -74,6 +77,8 @@ describe("configuration", () => {
     expect(problemsOf({ NODE_ENV: "production" })).toEqual([
       "BETTER_AUTH_SECRET must be set in production (at least 32 random characters)",
       "PUBLIC_URL must be set in production: the URL clients use (auth cookies and origin checks depend on it)",
+      "production needs PostgreSQL: set DATABASE_URL, or APP_DATABASE_URL and AUTH_DATABASE_URL (the embedded PGlite is for development)",
+      "ROUTER_SECRET must be set in production so that only the federated router may call _service and _entities (or FEDERATION=off when no router composes this gateway)",
     ]);
     expect(
       problemsOf({ ...production, BETTER_AUTH_SECRET: "trovella-development-secret-not-for-production-use" }),
@@ -137,8 +142,44 @@ describe("configuration", () => {
     expect(problemsOf({ ...runtimeOnly, MIGRATE_ON_START: "true" })).toEqual([
       "MIGRATE_ON_START needs DATABASE_URL (the owner): set it, or MIGRATE_ON_START=false and run `npm run db:migrate`",
     ]);
-    expect(problemsOf({ ...production, APP_DATABASE_URL: "postgres://trovella_app:pw@db/trovella" })).toEqual([
+    expect(problemsOf({ ...production, AUTH_DATABASE_URL: "" })).toEqual([
       "APP_DATABASE_URL and AUTH_DATABASE_URL must both be set when DATABASE_URL (the owner) is not",
+    ]);
+  });
+
+  it("production is explicit: PostgreSQL, and a router secret unless federation is off", () => {
+    const noDatabase = { ...production, APP_DATABASE_URL: "", AUTH_DATABASE_URL: "" };
+    expect(problemsOf(noDatabase)).toEqual([
+      "production needs PostgreSQL: set DATABASE_URL, or APP_DATABASE_URL and AUTH_DATABASE_URL (the embedded PGlite is for development)",
+    ]);
+    expect(problemsOf({ ...noDatabase, DATABASE_URL: "postgres://owner@db/trovella" })).toEqual([]);
+    // A bad URL is reported as bad, not also as missing.
+    expect(problemsOf({ ...noDatabase, DATABASE_URL: "mysql://db/trovella" })).toEqual([
+      'DATABASE_URL must start with postgres:// or postgresql://, got "mysql://…"',
+    ]);
+    expect(loadConfig({}).federation).toBe(true);
+    expect(problemsOf({ ...production, ROUTER_SECRET: "" })).toEqual([
+      "ROUTER_SECRET must be set in production so that only the federated router may call _service and _entities (or FEDERATION=off when no router composes this gateway)",
+    ]);
+    const withoutRouter = loadConfig({ ...production, ROUTER_SECRET: "", FEDERATION: "off" });
+    expect(withoutRouter.federation).toBe(false);
+    expect(withoutRouter.allowDemoData).toBe(false);
+    expect(problemsOf({ ...production, FEDERATION: "sometimes" })).toEqual([
+      'FEDERATION must be true or false, got "sometimes"',
+    ]);
+  });
+
+  it("reads trusted proxies and the anonymous budget, and refuses what is not an address", () => {
+    const config = loadConfig({
+      TRUSTED_PROXIES: "10.0.0.0/8, 192.168.1.7 ,loopback,fd00::/8",
+      RATE_LIMIT_ANONYMOUS_REQUESTS_PER_MINUTE: "30",
+    });
+    expect(config.trustedProxies).toEqual(["10.0.0.0/8", "192.168.1.7", "loopback", "fd00::/8"]);
+    expect(config.hostileInput.budgets.anonymousRequestsPerMinute).toBe(30);
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(problemsOf({ TRUSTED_PROXIES: "10.0.0.0/8,proxy.internal,10.0.0.0/99" })).toEqual([
+      'TRUSTED_PROXIES must list IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal), got "proxy.internal"',
+      'TRUSTED_PROXIES must list IP addresses or CIDR ranges (or loopback, linklocal, uniquelocal), got "10.0.0.0/99"',
     ]);
   });
 

@@ -159,6 +159,10 @@ export async function spawnServer(url: string, env: Record<string, string> = {})
       SHUTDOWN_TIMEOUT_MS: "20000",
       // Load from a handful of callers, on purpose: per-caller rate limits are tested elsewhere.
       RATE_LIMIT_ENABLED: "false",
+      // Production requires it for `_service` and `_entities` (test/ops/production.test.ts).
+      ROUTER_SECRET: randomBytes(24).toString("base64url"),
+      // The callers are the demo users: production refuses the demo seed otherwise (test/ops/production.test.ts).
+      ALLOW_DEMO_DATA: "true",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
