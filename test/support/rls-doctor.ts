@@ -306,7 +306,9 @@ export const doctorChecks: DoctorCheck[] = [
       const present = new Set(rows.map((r) => r.index));
       for (const index of Object.keys(indexesNotLedByTenant)) {
         if (!present.has(index)) {
-          problems.push(`schema/distribution.ts allows ${index} not to lead with organization_id, but no such index exists`);
+          problems.push(
+            `schema/distribution.ts allows ${index} not to lead with organization_id, but no such index exists`,
+          );
         }
       }
       return problems;
