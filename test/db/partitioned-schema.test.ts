@@ -1,14 +1,15 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { researchPlan } from "../../schema/index.js";
+import { migrate } from "../../src/db/index.js";
 import { backendName, createTestDatabase, rowsOf, type TestDatabase } from "../support/database.js";
 import { buildPartitionedSchema, DEFAULT_PARTITIONS, tenantTableNames } from "../support/partitioned-schema.js";
-import { rlsDoctor } from "../support/rls-doctor.js";
+import { type CatalogQuery, rlsDoctor } from "../support/rls-doctor.js";
 import { createTenantFixtures, type FixtureOrg, type TenantFixtures } from "../support/tenant-fixtures.js";
 
 // The partitioned schema (every tenant table hash-partitioned by organization_id, built from the Drizzle
-// definitions by test/support/partitioned-schema.ts) is accepted by PostgreSQL, keeps the security model the
-// RLS doctor checks, puts each tenant's rows in one partition, and a tenant's read of one research plan touches
+// definitions by test/support/partitioned-schema.ts) is accepted by PostgreSQL, is the migrated schema but for
+// the partitioning, keeps the security model the RLS doctor checks, puts each tenant's rows in one partition, and a tenant's read of one research plan touches
 // one partition. The isolation matrix, the cross-tenant suite and the write API's tests run against the same
 // schema with TEST_SCHEMA_PARTITIONS (CI, on the server): see docs/citus.md.
 
@@ -35,6 +36,46 @@ function partitionScans(explained: unknown): { planned: string[]; executed: stri
   return {
     planned: scans.map((node) => node["Relation Name"] ?? ""),
     executed: scans.filter((node) => (node["Actual Loops"] ?? 0) > 0).map((node) => node["Relation Name"] ?? ""),
+  };
+}
+
+/**
+ * What the schema is made of, as sorted lines per aspect, without partitions (and without `ONLY`, which
+ * PostgreSQL prints in a partitioned table's index definitions).
+ */
+async function schemaSignature(query: CatalogQuery): Promise<Record<string, string[]>> {
+  const ours = sql`n.nspname in ('public', 'trovella_private') and c.relkind in ('r', 'p') and not c.relispartition`;
+  const lines = async (statement: SQL) => (await query<{ line: string }>(statement)).map((r) => r.line).sort();
+  return {
+    columns: await lines(sql`
+      select format('%s.%s %s%s default %s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+        case when a.attnotnull then ' not null' else '' end, coalesce(pg_get_expr(d.adbin, d.adrelid), '-')) as line
+      from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+      left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+      where ${ours} and a.attnum > 0 and not a.attisdropped`),
+    // conparentid: not the clones PostgreSQL adds for a foreign key onto a partitioned table, one per partition.
+    constraints: await lines(sql`
+      select format('%s %s %s', c.relname, con.conname, pg_get_constraintdef(con.oid)) as line
+      from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
+      where ${ours} and con.conparentid = 0`),
+    indexes: await lines(sql`
+      select replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') as line
+      from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
+      where ${ours}`),
+    policies: await lines(sql`
+      select format('%s %s %s %s using %s check %s', tablename, policyname, cmd, roles, qual, with_check) as line
+      from pg_policies where schemaname = 'public'`),
+    security: await lines(sql`
+      select format('%s rls %s forced %s', c.relname, c.relrowsecurity, c.relforcerowsecurity) as line
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${ours}`),
+    grants: await lines(sql`
+      select format('%s %s %s', table_name, grantee, privilege_type) as line
+      from information_schema.role_table_grants where table_schema = 'public'
+        and grantee in ('authenticated', 'anonymous', 'trovella_app', 'trovella_auth')
+        and table_name in (select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where ${ours})`),
+    functions: await lines(sql`
+      select format('%s %s', p.proname, md5(pg_get_functiondef(p.oid))) as line
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'trovella_private'`),
   };
 }
 
@@ -73,6 +114,20 @@ describe(`partitioned schema (${DEFAULT_PARTITIONS} hash partitions per tenant t
         key: "HASH (organization_id)",
         partitions: DEFAULT_PARTITIONS,
       });
+    }
+  });
+
+  it("has the migrated schema's columns, constraints, indexes, policies and grants, apart from the partitioning", async () => {
+    const migrated = await createTestDatabase({ buildSchema: migrate });
+    try {
+      const expected = await schemaSignature((query) => migrated.asOwner(query));
+      const actual = await schemaSignature((query) => db.asOwner(query));
+      for (const [aspect, lines] of Object.entries(expected)) {
+        expect(actual[aspect], aspect).toEqual(lines);
+        expect(lines.length, aspect).toBeGreaterThan(0);
+      }
+    } finally {
+      await migrated.cleanup();
     }
   });
 
