@@ -129,7 +129,7 @@ describe(`partitioned schema (${DEFAULT_PARTITIONS} hash partitions per tenant t
     } finally {
       await migrated.cleanup();
     }
-  });
+  }, 180_000); // a second database, migrated: PGlite takes its time
 
   it("keeps the tenant security model: the RLS doctor finds nothing wrong", async () => {
     expect(await rlsDoctor((query) => db.asOwner(query))).toEqual([]);
