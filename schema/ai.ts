@@ -13,7 +13,7 @@ import {
   unique,
 } from "drizzle-orm/pg-core";
 import { organization, user } from "./auth.js";
-import { baseColumns, tenantColumns, tenantForeignKey, tenantPolicies } from "./base.js";
+import { baseColumns, tenantBaseColumns, tenantColumns, tenantForeignKey, tenantPolicies } from "./base.js";
 import { planStep, researchPlan } from "./research.js";
 
 // AI: the models we can call and what they cost (global reference data, readable by every tenant),
@@ -78,7 +78,7 @@ export const aiModelPricing = pgTable(
 export const aiBatch = pgTable.withRLS(
   "ai_batch",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     planId: text("plan_id"),
     modelId: text("model_id")
@@ -108,7 +108,7 @@ export const aiBatch = pgTable.withRLS(
 export const aiUsage = pgTable.withRLS(
   "ai_usage",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     modelId: text("model_id")
       .notNull()
@@ -150,7 +150,7 @@ export const aiUsage = pgTable.withRLS(
 export const aiCallDetails = pgTable.withRLS(
   "ai_call_details",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     usageId: text("usage_id").notNull(),
     requestMetadata: jsonb("request_metadata").$type<AiRequestMetadata>().notNull(),

@@ -98,7 +98,7 @@ export type MemberRole = (typeof memberRoles)[number];
 export const member = pgTable.withRLS(
   "member",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     ...tenantColumns(),
     userId: text("user_id")
       .notNull()
@@ -109,6 +109,9 @@ export const member = pgTable.withRLS(
   (t) => [
     ...tenantPolicies("member", t),
     unique("member_organization_id_user_id_key").on(t.organizationId, t.userId),
+    // Not led by organization_id, on purpose (see schema/distribution.ts): Better Auth finds a member by id
+    // alone, and a user's memberships across organizations by user_id, outside any tenant context.
+    index("member_id_idx").on(t.id),
     index("member_user_id_idx").on(t.userId),
   ],
 );
@@ -119,7 +122,7 @@ export type InvitationStatus = (typeof invitationStatuses)[number];
 export const invitation = pgTable.withRLS(
   "invitation",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     ...tenantColumns(),
     email: text("email").notNull(),
     role: text("role").$type<MemberRole>(),
@@ -133,6 +136,8 @@ export const invitation = pgTable.withRLS(
   (t) => [
     ...tenantPolicies("invitation", t),
     index("invitation_organization_id_email_idx").on(t.organizationId, t.email),
+    // Not led by organization_id, on purpose (see schema/distribution.ts).
+    index("invitation_id_idx").on(t.id),
     index("invitation_inviter_id_idx").on(t.inviterId),
   ],
 );

@@ -5,9 +5,9 @@ import {
   type ExtraConfigColumn,
   foreignKey,
   pgPolicy,
+  primaryKey,
   text,
   timestamp,
-  unique,
 } from "drizzle-orm/pg-core";
 import { organization } from "./auth.js";
 import { authenticatedRole } from "./roles.js";
@@ -28,16 +28,28 @@ export function currentOrganizationId(): SQL {
 // Every timestamp is timestamptz(3): JavaScript dates hold milliseconds, and a column with microseconds
 // would make keyset cursors skip rows that share a millisecond.
 
-/** id, createdAt, updatedAt: every table of ours starts with these. */
+const idColumn = () => text("id").notNull().$defaultFn(newId);
+const timestampColumns = () => ({
+  createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+});
+
+/** id (the primary key), createdAt, updatedAt: every global table of ours starts with these. */
 export function baseColumns() {
-  return {
-    id: text("id").primaryKey().$defaultFn(newId),
-    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 })
-      .notNull()
-      .defaultNow()
-      .$onUpdate(() => new Date()),
-  };
+  return { id: idColumn().primaryKey(), ...timestampColumns() };
+}
+
+/**
+ * id, createdAt, updatedAt of a tenant table. The id is still globally unique in practice (a UUID, or Better
+ * Auth's id) and what Relay ids and federation keys carry, but the primary key is (organization_id, id),
+ * declared by tenantPolicies(): a sharded PostgreSQL (Citus) or hash partitions by organization_id accept only
+ * keys that include the tenant column.
+ */
+export function tenantBaseColumns() {
+  return { id: idColumn(), ...timestampColumns() };
 }
 
 /**
@@ -57,16 +69,17 @@ export function tenantColumns() {
  * The one helper that secures a tenant table. It makes:
  * - the four policies for `authenticated` (select, insert, update with USING and WITH CHECK, delete),
  *   each comparing organization_id with the tenant setting, so a missing setting matches nothing;
- * - unique (organization_id, id): the index leading with organization_id, and the target of the
- *   composite foreign keys by which other tenant tables point here (so a row of one tenant can never
- *   reference a row of another, even though foreign-key checks bypass RLS);
+ * - the primary key (organization_id, id): the index leading with organization_id, the key a distributed
+ *   or partitioned table needs (it must include the tenant column), and the target of the composite foreign
+ *   keys by which other tenant tables point here (so a row of one tenant can never reference a row of
+ *   another, even though foreign-key checks bypass RLS);
  * - the foreign key onto organization.
  * FORCE ROW LEVEL SECURITY and grants come from the custom security migration (drizzle-kit emits neither).
  */
 export function tenantPolicies(tableName: string, t: { id: ExtraConfigColumn; organizationId: ExtraConfigColumn }) {
   const sameTenant = sql`${t.organizationId} = ${currentOrganizationId()}`;
   return [
-    unique(`${tableName}_organization_id_id_key`).on(t.organizationId, t.id),
+    primaryKey({ name: `${tableName}_pkey`, columns: [t.organizationId, t.id] }),
     foreignKey({
       name: `${tableName}_organization_id_fkey`,
       columns: [t.organizationId],

@@ -13,7 +13,7 @@ import {
   unique,
 } from "drizzle-orm/pg-core";
 import { organization, user } from "./auth.js";
-import { baseColumns, tenantColumns, tenantForeignKey, tenantPolicies } from "./base.js";
+import { tenantBaseColumns, tenantColumns, tenantForeignKey, tenantPolicies } from "./base.js";
 
 // Research: plans made of ordered steps with branching, what running them produced (artifacts,
 // extractions, skill executions, MCP tool calls), the published outputs, and feedback on them.
@@ -94,7 +94,7 @@ export interface ResultSummary {
 export const researchPlan = pgTable.withRLS(
   "research_plan",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     title: text("title").notNull(),
     description: text("description"),
@@ -120,7 +120,7 @@ export const researchPlan = pgTable.withRLS(
 export const planStep = pgTable.withRLS(
   "plan_step",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     planId: text("plan_id").notNull(),
     position: integer("position").notNull(),
@@ -146,7 +146,7 @@ export const planStep = pgTable.withRLS(
 export const planBranchingCondition = pgTable.withRLS(
   "plan_branching_condition",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     stepId: text("step_id").notNull(),
     targetStepId: text("target_step_id").notNull(),
@@ -175,7 +175,7 @@ export const planBranchingCondition = pgTable.withRLS(
 export const planAuditLog = pgTable.withRLS(
   "plan_audit_log",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     /** Null once the plan is deleted: the audit trail outlives its subject. */
     planId: text("plan_id"),
@@ -199,7 +199,7 @@ export const planAuditLog = pgTable.withRLS(
 export const researchArtifact = pgTable.withRLS(
   "research_artifact",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     planId: text("plan_id").notNull(),
     stepId: text("step_id"),
@@ -232,7 +232,7 @@ export const researchArtifact = pgTable.withRLS(
 export const extractionResult = pgTable.withRLS(
   "extraction_result",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     artifactId: text("artifact_id").notNull(),
     extractionSchema: jsonb("extraction_schema").$type<ExtractionSchema>().notNull(),
@@ -254,7 +254,7 @@ export const extractionResult = pgTable.withRLS(
 export const skillExecution = pgTable.withRLS(
   "skill_execution",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     planId: text("plan_id").notNull(),
     stepId: text("step_id"),
@@ -287,7 +287,7 @@ export const skillExecution = pgTable.withRLS(
 export const mcpToolCallLog = pgTable.withRLS(
   "mcp_tool_call_log",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     skillExecutionId: text("skill_execution_id").notNull(),
     serverName: text("server_name").notNull(),
@@ -311,7 +311,7 @@ export const mcpToolCallLog = pgTable.withRLS(
 export const researchOutput = pgTable.withRLS(
   "research_output",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     planId: text("plan_id").notNull(),
     title: text("title").notNull(),
@@ -334,7 +334,7 @@ export const researchOutput = pgTable.withRLS(
 export const researchFeedback = pgTable.withRLS(
   "research_feedback",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     outputId: text("output_id").notNull(),
     authorId: text("author_id")

@@ -1,7 +1,7 @@
 import { defineRelationsPart } from "drizzle-orm";
 import { halfvec, index, integer, jsonb, pgTable, text, unique } from "drizzle-orm/pg-core";
 import { organization } from "./auth.js";
-import { baseColumns, tenantColumns, tenantForeignKey, tenantPolicies } from "./base.js";
+import { tenantBaseColumns, tenantColumns, tenantForeignKey, tenantPolicies } from "./base.js";
 import { researchArtifact } from "./research.js";
 
 // Search: artifacts split into chunks with embeddings for semantic search.
@@ -17,7 +17,7 @@ export interface ChunkMetadata {
 export const documentChunk = pgTable.withRLS(
   "document_chunk",
   {
-    ...baseColumns(),
+    ...tenantBaseColumns(),
     ...tenantColumns(),
     artifactId: text("artifact_id").notNull(),
     chunkIndex: integer("chunk_index").notNull(),
@@ -35,6 +35,9 @@ export const documentChunk = pgTable.withRLS(
       researchArtifact,
     ).onDelete("cascade"),
     unique("document_chunk_artifact_index_key").on(t.organizationId, t.artifactId, t.chunkIndex),
+    // The one index on a tenant table that cannot lead with organization_id: HNSW indexes a single vector
+    // column. Searches filter by tenant through RLS (and, distributed or partitioned, run per shard or
+    // partition); see schema/distribution.ts and docs/citus.md.
     index("document_chunk_embedding_hnsw_idx").using("hnsw", t.embedding.op("halfvec_cosine_ops")),
   ],
 );

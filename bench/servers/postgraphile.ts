@@ -14,6 +14,7 @@ import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { grafserv } from "postgraphile/grafserv/node";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { jsonPgSmartTags } from "postgraphile/utils";
 import { identify } from "./auth.js";
 import { benchServerEnvironment, listenUntilSignalled } from "./environment.js";
 
@@ -21,6 +22,10 @@ const { port, poolSize, appDatabaseUrl, authSql } = benchServerEnvironment();
 
 const preset: GraphileConfig.Preset = {
   extends: [PostGraphileAmberPreset],
+  // Tenant tables are keyed by (organization_id, id) (docs/citus.md), so PostGraphile's lookup by primary key
+  // would take both. Ids are unique in practice and a request sees one tenant (RLS): declaring id unique keeps
+  // the lookup by id alone that W1 compares (`researchPlanByRowId`), as our gateway does (src/graphql/table-config.ts).
+  plugins: [jsonPgSmartTags({ version: 1, config: { class: { research_plan: { tags: { unique: "id" } } } } })],
   pgServices: [
     makePgService({
       connectionString: appDatabaseUrl,

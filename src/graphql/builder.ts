@@ -4,7 +4,6 @@ import DrizzlePlugin from "@pothos/plugin-drizzle";
 import FederationPlugin from "@pothos/plugin-federation";
 import RelayPlugin, { resolveNodes } from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
-import { getTableConfig } from "drizzle-orm/pg-core";
 import { type GraphQLResolveInfo, isObjectType } from "graphql";
 import { type Relations, relations } from "../../schema/index.js";
 import type { TokenScope } from "../../schema/mcp.js";
@@ -12,6 +11,7 @@ import { GatewayError } from "../errors.js";
 import type { GraphQLContext } from "./context.js";
 import { maxPageSize } from "./page-size.js";
 import { DateTimeScalar, JSONScalar } from "./scalars.js";
+import { tableConfigForGraphql } from "./table-config.js";
 
 export interface PothosTypes {
   Context: GraphQLContext;
@@ -70,7 +70,7 @@ export const builder = new SchemaBuilder<PothosTypes>({
   drizzle: {
     // Resolved per field at execution time: always the operation's own tenant transaction.
     client: (context) => context.tx,
-    getTableConfig,
+    getTableConfig: tableConfigForGraphql, // tenant tables keyed by id inside an operation (see table-config.ts)
     relations,
     defaultConnectionSize: 20,
     maxConnectionSize: maxPageSize, // larger pages are refused before execution (page-size.ts)

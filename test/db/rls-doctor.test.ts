@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backendName, createTestDatabase, type TestDatabase } from "../support/database.js";
+import { refusalOf } from "../support/pg-error.js";
 import {
   AUTH_LOGIN_ROLE,
   type CatalogQuery,
@@ -156,14 +157,51 @@ const sabotages: Sabotage[] = [
   },
   {
     name: "a unique constraint on a tenant table not scoped by organization_id",
-    setup: ["alter table research_plan add constraint doctor_probe_title_key unique (title)"],
-    teardown: ["alter table research_plan drop constraint if exists doctor_probe_title_key"],
-    expected: [/^research_plan: unique index doctor_probe_title_key does not include organization_id/],
+    // A table of its own: on the partitioned schema (TEST_SCHEMA_PARTITIONS) PostgreSQL itself refuses such a
+    // constraint on research_plan.
+    setup: [
+      "create table doctor_probe_unique (id text, organization_id text not null, title text, primary key (organization_id, id), constraint doctor_probe_title_key unique (title))",
+    ],
+    teardown: ["drop table if exists doctor_probe_unique"],
+    expected: [/^doctor_probe_unique: unique index doctor_probe_title_key does not include organization_id/],
   },
   {
-    name: "a single-column foreign key between tenant tables",
+    name: "a tenant table whose primary key is id alone (Citus and hash partitions refuse it)",
     setup: [
-      "alter table plan_audit_log add constraint doctor_probe_plan_fkey foreign key (plan_id) references research_plan (id)",
+      "create table doctor_probe_keyed (id text primary key, organization_id text not null)",
+      "create index on doctor_probe_keyed (organization_id)",
+    ],
+    teardown: ["drop table if exists doctor_probe_keyed"],
+    expected: [/^doctor_probe_keyed: PRIMARY KEY \(id\) does not include organization_id/],
+  },
+  {
+    name: "a tenant table without a primary key",
+    setup: ["create table doctor_probe_keyless (id text not null, organization_id text not null)"],
+    teardown: ["drop table if exists doctor_probe_keyless"],
+    expected: [/^doctor_probe_keyless: has no primary key, expected \(organization_id, id\)$/],
+  },
+  {
+    name: "an index on a tenant table that does not lead with organization_id, without a reason",
+    setup: ["create index doctor_probe_title_idx on research_plan (title)"],
+    teardown: ["drop index if exists doctor_probe_title_idx"],
+    expected: [
+      /^research_plan: index doctor_probe_title_idx does not lead with organization_id and schema\/distribution\.ts gives no reason/,
+    ],
+  },
+  {
+    name: "an allowed index that no longer exists",
+    setup: ["drop index member_id_idx"],
+    teardown: ["create index member_id_idx on member (id)"],
+    expected: [
+      /^schema\/distribution\.ts allows member_id_idx not to lead with organization_id, but no such index exists$/,
+    ],
+  },
+  {
+    // A single-column key onto research_plan (id) cannot even be created any more (id alone is not unique):
+    // see the test below. Crossing the columns is the way left to break the pairing.
+    name: "a foreign key between tenant tables that pairs organization_id with another column",
+    setup: [
+      "alter table plan_audit_log add constraint doctor_probe_plan_fkey foreign key (plan_id, organization_id) references research_plan (organization_id, id)",
     ],
     teardown: ["alter table plan_audit_log drop constraint if exists doctor_probe_plan_fkey"],
     expected: [/^plan_audit_log: foreign key doctor_probe_plan_fkey onto tenant table research_plan does not pair/],
@@ -259,6 +297,17 @@ describe(`RLS doctor on ${backendName}`, () => {
           or has_any_column_privilege(${AUTH_LOGIN_ROLE}, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))
       order by c.relname`);
     expect(granted.map((r) => r.name)).toEqual([...IDENTITY_TABLES].sort());
+  });
+
+  it("refuses a foreign key onto a tenant table's id alone (the primary key is (organization_id, id))", async () => {
+    const refused = await refusalOf(
+      db.asOwner(
+        sql.raw(
+          "alter table plan_audit_log add constraint doctor_probe_plan_fkey foreign key (plan_id) references research_plan (id)",
+        ),
+      ),
+    );
+    expect(refused.code).toBe("42830"); // invalid_foreign_key: no unique constraint matching the given keys
   });
 
   describe("reports a broken security model", () => {

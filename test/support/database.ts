@@ -4,12 +4,25 @@ import postgres from "postgres";
 import { it } from "vitest";
 import { type ConnectionOptions, Database, migrate } from "../../src/db/index.js";
 import { connectionsOf } from "../../src/db/internal.js";
+import { buildPartitionedSchema } from "./partitioned-schema.js";
 
 // Test databases: an in-memory PGlite by default, or a fresh database on the server named by
 // TEST_DATABASE_URL (created here, migrated, dropped by cleanup). Both run the same migrations.
+// TEST_SCHEMA_PARTITIONS=n builds the schema with every tenant table hash-partitioned by organization_id into n
+// partitions instead (test/support/partitioned-schema.ts; CI runs the isolation matrix, the cross-tenant suite
+// and the write API's tests that way on the server, see docs/citus.md).
 
 export const serverUrl = process.env.TEST_DATABASE_URL || undefined;
-export const backendName = serverUrl ? "postgres" : "pglite";
+/** Partitions per tenant table asked for by TEST_SCHEMA_PARTITIONS, or undefined for the migrated schema. */
+export const schemaPartitions = process.env.TEST_SCHEMA_PARTITIONS
+  ? Number(process.env.TEST_SCHEMA_PARTITIONS)
+  : undefined;
+export const backendName = `${serverUrl ? "postgres" : "pglite"}${schemaPartitions ? `, ${schemaPartitions} hash partitions per tenant table` : ""}`;
+
+/** How a test database gets its schema: the migrations, unless TEST_SCHEMA_PARTITIONS asks for partitions. */
+export type SchemaBuilder = (database: Database) => Promise<void>;
+const defaultSchemaBuilder: SchemaBuilder = (database) =>
+  schemaPartitions ? buildPartitionedSchema(database, schemaPartitions) : migrate(database);
 
 export interface TestDatabase {
   database: Database;
@@ -21,8 +34,9 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(
-  options: Pick<ConnectionOptions, "poolSize" | "onStatement"> = {},
+  options: Pick<ConnectionOptions, "poolSize" | "onStatement"> & { buildSchema?: SchemaBuilder } = {},
 ): Promise<TestDatabase> {
+  const { buildSchema = defaultSchemaBuilder, ...connectionOptions } = options;
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
   if (serverUrl) {
@@ -39,9 +53,9 @@ export async function createTestDatabase(
       await dropper.end();
     };
   }
-  const database = await Database.open({ databaseUrl, pgliteDataDir: "memory://", ...options });
+  const database = await Database.open({ databaseUrl, pgliteDataDir: "memory://", ...connectionOptions });
   try {
-    await migrate(database);
+    await buildSchema(database);
   } catch (error) {
     await database.close();
     await dropDatabase();

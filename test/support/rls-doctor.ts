@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import { indexesNotLedByTenant } from "../../schema/distribution.js";
 
 // The RLS doctor: reads the catalog and lists every way the database departs from the tenant security model.
 // An empty list means healthy. Each check is named so a test can report them one by one.
@@ -6,9 +7,11 @@ import { type SQL, sql } from "drizzle-orm";
 // Expectations (see ../../../shared/STACK.md design notes and schema/roles.ts):
 // - A tenant table is any table in schema public with an organization_id column. It has RLS enabled AND forced,
 //   exactly four permissive policies for `authenticated` (select, insert, update with USING and WITH CHECK,
-//   delete), each comparing organization_id with nullif(current_setting('app.organization_id', true), ''), an
-//   index leading with organization_id, unique constraints scoped by organization_id, and foreign keys onto
-//   other tenant tables that include organization_id.
+//   delete), each comparing organization_id with nullif(current_setting('app.organization_id', true), ''), a
+//   primary key and unique constraints that include organization_id, indexes that lead with it (unless
+//   schema/distribution.ts gives the reason), and foreign keys onto other tenant tables that include it: what a
+//   database distributed or hash-partitioned by organization_id accepts (docs/citus.md). Partitions of a
+//   tenant table are not tenant tables themselves: queries name the parent, whose policies apply.
 // - No other table has RLS or policies (a policy elsewhere means someone relies on RLS where it is not audited).
 // - `trovella_app` (the runtime login) is not a superuser, has no BYPASSRLS, owns nothing, holds no table
 //   privilege itself and may only SET ROLE to `authenticated` and `anonymous`.
@@ -73,7 +76,7 @@ export async function catalogTenantTables(query: CatalogQuery): Promise<string[]
     from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
     join pg_attribute a on a.attrelid = c.oid and a.attname = 'organization_id' and not a.attisdropped
-    where n.nspname = 'public' and c.relkind in ('r', 'p')
+    where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
     order by c.relname`);
   return rows.map((r) => r.name);
 }
@@ -83,7 +86,8 @@ const isTenantTable = (alias: string) =>
   sql.raw(`exists (
     select 1 from pg_attribute ta
     where ta.attrelid = ${alias}.oid and ta.attname = 'organization_id' and not ta.attisdropped
-  ) and ${alias}.relkind in ('r', 'p') and ${alias}.relnamespace = 'public'::regnamespace`);
+  ) and ${alias}.relkind in ('r', 'p') and not ${alias}.relispartition
+    and ${alias}.relnamespace = 'public'::regnamespace`);
 
 interface PrivilegeRow {
   schema: string;
@@ -258,6 +262,56 @@ export const doctorChecks: DoctorCheck[] = [
       return rows.map(
         (r) => `${r.table}: unique index ${r.index} does not include organization_id (its errors reveal other tenants)`,
       );
+    },
+  },
+  {
+    name: "tenant tables' primary keys include organization_id",
+    async run(query) {
+      const rows = await query<{ name: string; key: string | null }>(sql`
+        select c.relname as name, (
+          select pg_get_constraintdef(con.oid) from pg_constraint con
+          where con.conrelid = c.oid and con.contype = 'p'
+        ) as key
+        from pg_class c
+        where ${isTenantTable("c")} and not exists (
+          select 1 from pg_constraint con
+          join pg_attribute a on a.attrelid = c.oid and a.attname = 'organization_id'
+          where con.conrelid = c.oid and con.contype = 'p' and a.attnum = any (con.conkey)
+        )
+        order by c.relname`);
+      return rows.map((r) =>
+        r.key === null
+          ? `${r.name}: has no primary key, expected (organization_id, id)`
+          : `${r.name}: ${r.key} does not include organization_id (a distributed or partitioned table refuses it)`,
+      );
+    },
+  },
+  {
+    name: "indexes on tenant tables lead with organization_id, or schema/distribution.ts says why not",
+    async run(query) {
+      const rows = await query<{ table: string; index: string; definition: string }>(sql`
+        select c.relname as table, ic.relname as index, pg_get_indexdef(i.indexrelid) as definition
+        from pg_index i
+        join pg_class c on c.oid = i.indrelid
+        join pg_class ic on ic.oid = i.indexrelid
+        join pg_attribute a on a.attrelid = c.oid and a.attname = 'organization_id'
+        where ${isTenantTable("c")} and i.indkey[0] <> a.attnum
+        order by c.relname, ic.relname`);
+      const problems = rows
+        .filter((r) => !indexesNotLedByTenant[r.index])
+        .map(
+          (r) =>
+            `${r.table}: index ${r.index} does not lead with organization_id and schema/distribution.ts gives no reason (${r.definition})`,
+        );
+      const present = new Set(rows.map((r) => r.index));
+      for (const index of Object.keys(indexesNotLedByTenant)) {
+        if (!present.has(index)) {
+          problems.push(
+            `schema/distribution.ts allows ${index} not to lead with organization_id, but no such index exists`,
+          );
+        }
+      }
+      return problems;
     },
   },
   {

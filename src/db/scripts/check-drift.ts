@@ -6,12 +6,17 @@
 //    edited drizzle/ by hand. For extra safety the dry run points at a temporary copy of drizzle/ through a
 //    temporary config, so nothing can ever be written into the real folder.
 //
+// 0. The distribution rule (./distribution-keys.ts) on the tables the config's schema exports: tenant tables'
+//    primary keys and unique constraints include organization_id, and their indexes lead with it unless
+//    schema/distribution.ts says why not. Checked first: it needs no drizzle-kit run.
+//
 // Run from the project root (npm does). `--config <file>` picks another drizzle config (default drizzle.config.ts).
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { distributionKeyProblems, tablesAmong } from "./distribution-keys.js";
 
 const root = process.cwd();
 const configArg = process.argv.indexOf("--config");
@@ -39,6 +44,7 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 
 interface DrizzleConfig {
   out?: string;
+  schema?: string | string[];
   [key: string]: unknown;
 }
 
@@ -48,6 +54,20 @@ if (!config) fail(`${configPath} has no default export`);
 const migrationsDir = path.resolve(root, config.out ?? "drizzle");
 const listing = () => readdirSync(migrationsDir, { recursive: true, encoding: "utf8" }).sort().join("\n");
 const before = listing();
+
+// 0. Keys and indexes a database distributed by organization_id accepts.
+const schemaFiles = [config.schema ?? []].flat().map((file) => path.resolve(root, file));
+if (schemaFiles.length === 0) fail(`${configPath} names no schema file`);
+const tables = [];
+for (const file of schemaFiles) tables.push(...tablesAmong(await import(pathToFileURL(file).href)));
+const keyProblems = distributionKeyProblems(tables);
+if (keyProblems.length > 0) {
+  fail(
+    `tenant tables a database distributed by organization_id would refuse (see docs/citus.md):\n${keyProblems
+      .map((problem) => `  - ${problem}`)
+      .join("\n")}`,
+  );
+}
 
 // 1. Consistency of drizzle/ itself.
 const check = run(["check", "--config", configPath]);
@@ -94,4 +114,6 @@ function dryRunGenerate(scratchDir: string): string | undefined {
 }
 
 if (listing() !== before) fail(`${migrationsDir} changed while checking; drizzle-kit wrote into it`);
-console.log("db:check: schema/ and drizzle/ are in sync (drizzle-kit check passed, generate would produce nothing)");
+console.log(
+  "db:check: tenant tables' keys and indexes lead with organization_id; schema/ and drizzle/ are in sync (drizzle-kit check passed, generate would produce nothing)",
+);
