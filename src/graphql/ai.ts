@@ -150,8 +150,10 @@ const AiUsageAggregate = builder.objectRef<UsageAggregateRow>("AiUsageAggregate"
       resolve: (row) => ({ id: row.modelId }) as AiModelRow,
     }),
     calls: t.exposeInt("calls"),
-    inputTokens: t.exposeInt("inputTokens"),
-    outputTokens: t.exposeInt("outputTokens"),
+    // Float, not Int: one call may record up to 2^31 - 1 tokens (the column's integer), so a day's sum
+    // outgrows GraphQL's 32-bit Int; a Float holds it exactly up to 2^53.
+    inputTokens: t.exposeFloat("inputTokens", { description: "The day's total: a whole number." }),
+    outputTokens: t.exposeFloat("outputTokens", { description: "The day's total: a whole number." }),
     costUsd: t.exposeFloat("costUsd"),
   }),
 });
@@ -208,8 +210,9 @@ builder.queryFields((t) => ({
           day,
           modelId: aiUsage.modelId,
           calls: sql<number>`count(*)::int`,
-          inputTokens: sql<number>`sum(${aiUsage.inputTokens})::int`,
-          outputTokens: sql<number>`sum(${aiUsage.outputTokens})::int`,
+          // sum() of an integer column is a bigint: a cast back to int overflowed past 2^31 - 1.
+          inputTokens: sql<number>`sum(${aiUsage.inputTokens})`.mapWith(Number),
+          outputTokens: sql<number>`sum(${aiUsage.outputTokens})`.mapWith(Number),
           costUsd: sql<number>`sum(${aiUsage.costUsd})::float8`,
         })
         .from(aiUsage)

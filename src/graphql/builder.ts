@@ -9,6 +9,7 @@ import { type GraphQLResolveInfo, isObjectType } from "graphql";
 import { type Relations, relations } from "../../schema/index.js";
 import type { TokenScope } from "../../schema/mcp.js";
 import { GatewayError } from "../errors.js";
+import { operationCanRead } from "./anonymous-access.js";
 import type { GraphQLContext } from "./context.js";
 import { maxPageSize } from "./page-size.js";
 import { DateTimeScalar, JSONScalar } from "./scalars.js";
@@ -95,7 +96,8 @@ const rowNotFound = /^Model \w+\(.*\) not found$/s;
  * type: a probe could tell "another tenant's row" from "no such row" by the error, or count on a
  * masked 500. Each id is resolved on its own (in the same tick, so the loader still batches them into
  * one statement) so that a hidden row in `nodes(ids:)` is null without failing its neighbours. An id
- * naming no Node type is bad input, like an id that does not decode.
+ * naming no Node type is bad input, like an id that does not decode. A type the operation's role cannot
+ * read (anonymous: tenant and identity rows) is null without a query.
  */
 function resolveNodeOrNull(
   id: { typename: string; id: string },
@@ -106,6 +108,7 @@ function resolveNodeOrNull(
   if (!isObjectType(type) || !type.getInterfaces().some((iface) => iface.name === "Node")) {
     return Promise.reject(new GatewayError("BAD_USER_INPUT", "Invalid global ID: it names no node type."));
   }
+  if (!operationCanRead(context, id.typename)) return Promise.resolve(null);
   return resolveNodes(builder, context, info, [id]).then(
     ([node]) => node ?? null,
     (error: unknown) => {

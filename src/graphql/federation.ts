@@ -5,6 +5,7 @@ import DataLoader from "dataloader";
 import { sql } from "drizzle-orm";
 import type { GraphQLResolveInfo } from "graphql";
 import { AiModel } from "./ai.js";
+import { operationCanRead } from "./anonymous-access.js";
 import { Organization, User } from "./auth.js";
 import { builder } from "./builder.js";
 import type { GraphQLContext } from "./context.js";
@@ -15,7 +16,8 @@ import { DocumentChunk } from "./search.js";
 // Organization). A router's `_entities` call resolves every reference of one type with ONE statement on the
 // operation's tenant transaction: a DataLoader whose batch query is planned from the `_entities` selection,
 // so RLS filters it and the fields read come from that same row. A reference the caller cannot see — another
-// tenant's row, or one that does not exist — resolves to null, never to an error that would tell them apart.
+// tenant's row, one that does not exist, or any row of a table the caller's role cannot read (anonymous: all
+// but the global reference data) — resolves to null, never to an error that would tell them apart.
 
 type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
 
@@ -94,7 +96,8 @@ function nodeEntity<Shape>(_ref: ObjectRef<BuilderTypes, Shape>, typeName: strin
     key: builder.selection<{ id: string }>("id"),
     resolveReference: (ref: { id: string }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
       const id = rawIdOf(ref.id, typeName);
-      return id === null ? null : loadAs<Shape>(entityLoader(ctx, info, typeName, table), id);
+      if (id === null || !operationCanRead(ctx, typeName)) return null;
+      return loadAs<Shape>(entityLoader(ctx, info, typeName, table), id);
     },
   };
 }
@@ -103,7 +106,7 @@ function plainEntity<Shape>(_ref: ObjectRef<BuilderTypes, Shape>, typeName: stri
   return {
     key: builder.selection<{ id: string }>("id"),
     resolveReference: (ref: { id: string }, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
-      loadAs<Shape>(entityLoader(ctx, info, typeName, table), ref.id),
+      operationCanRead(ctx, typeName) ? loadAs<Shape>(entityLoader(ctx, info, typeName, table), ref.id) : null,
   };
 }
 

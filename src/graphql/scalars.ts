@@ -46,11 +46,58 @@ function literalToJSON(ast: ValueNode): unknown {
   }
 }
 
+/** Nesting deeper than this is refused: PostgreSQL parses jsonb recursively and fails on very deep input. */
+export const maxJsonDepth = 64;
+
+/** With the `u` flag a surrogate pair reads as one code point, so only a lone half matches. */
+const loneSurrogate = /\p{Cs}/u;
+
+/** Why PostgreSQL's jsonb would refuse `text` as a string or key: NUL, or a lone UTF-16 surrogate. */
+function jsonbStringProblem(text: string): string | undefined {
+  if (text.includes("\u0000")) return "must not contain the NUL character (\\u0000)";
+  if (loneSurrogate.test(text)) return "must not contain a lone surrogate (half of a UTF-16 pair)";
+  return undefined;
+}
+
+/**
+ * Refuses a JSON input PostgreSQL's jsonb cannot store, before anything runs: NUL or a lone surrogate in a
+ * string or a key, a number that is not finite (a literal like 1e999), or nesting deeper than maxJsonDepth.
+ * Each went to the database and came back as an internal error. The message names no key: a key may be
+ * anything, a megabyte long included.
+ */
+function assertStorableInJsonb(value: unknown, depth: number): void {
+  if (typeof value === "string") {
+    const problem = jsonbStringProblem(value);
+    if (problem) throw badInput(`JSON: a string ${problem}.`);
+    return;
+  }
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw badInput("JSON: numbers must be finite.");
+    return;
+  }
+  if (value === null || typeof value !== "object") return;
+  if (depth >= maxJsonDepth) throw badInput(`JSON: nested deeper than ${maxJsonDepth} levels.`);
+  if (Array.isArray(value)) {
+    for (const item of value) assertStorableInJsonb(item, depth + 1);
+    return;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const problem = jsonbStringProblem(key);
+    if (problem) throw badInput(`JSON: a key ${problem}.`);
+    assertStorableInJsonb(item, depth + 1);
+  }
+}
+
+function parseJson(value: unknown): unknown {
+  assertStorableInJsonb(value, 0);
+  return value;
+}
+
 /** Free-form JSON, for data whose shape varies by context (audit diffs, skill inputs and outputs). */
 export const JSONScalar = new GraphQLScalarType<unknown, unknown>({
   name: "JSON",
-  description: "Any JSON value.",
+  description: `Any JSON value PostgreSQL's jsonb can store: no NUL character or lone surrogate in strings or keys, finite numbers, at most ${maxJsonDepth} levels deep.`,
   serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: literalToJSON,
+  parseValue: parseJson,
+  parseLiteral: (ast) => parseJson(literalToJSON(ast)),
 });

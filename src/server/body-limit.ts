@@ -24,7 +24,9 @@ export async function limitRequestBody(
   if (!request.body) return request;
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await request.body.cancel().catch(() => {});
+    // The body is left alone, not cancelled: cancelling destroyed the socket before the 413 was written
+    // (the client saw a reset). Node's HTTP server discards the unread body after the answer and closes
+    // the connection (`connection: close`) once the client has sent it or gives up.
     return tooLarge(exposeLimits, maxBytes);
   }
   // A declared length within the limit bounds the body already: the HTTP parser reads exactly that many

@@ -1,6 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
+import { type GraphQLObjectType, isObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoUsers } from "../../src/db/index.js";
+import { buildSchema } from "../../src/graphql/schema.js";
 import { backendName } from "../support/database.js";
 import {
   anonymous,
@@ -259,6 +261,69 @@ describe(`cross-tenant access on ${backendName}`, () => {
     const withHeader = await gw.graphql({ query: "{ aiModels { id } }" }, anonymous, { organizationId: acme });
     expect(errorCodes(withHeader)).toEqual(["UNAUTHENTICATED"]);
     expect(withHeader.body).not.toHaveProperty("data");
+  });
+});
+
+describe(`node, nodes and _entities for a caller who cannot see the rows, on ${backendName}`, () => {
+  /** Every object type implementing Node, from the schema itself: a new one is covered by being added. */
+  function nodeTypes(): string[] {
+    return Object.values(buildSchema().getTypeMap())
+      .filter((type): type is GraphQLObjectType => isObjectType(type))
+      .filter((type) => type.getInterfaces().some((iface) => iface.name === "Node"))
+      .map((type) => type.name)
+      .sort();
+  }
+
+  it("anonymous: node and nodes answer null for every type but public reference data, with no error and no error log", async () => {
+    const plan = await someRow("research_plan", acme);
+    const [model] = await owner<WithId>(sql`select min(id) as id from ai_model`);
+    const types = nodeTypes();
+    expect(types).toContain("ResearchPlan");
+    const logged = gw.logs.length;
+    for (const type of types.filter((name) => name !== "AiModel")) {
+      const id = globalId(type, plan);
+      const result = await gw.graphql(
+        {
+          query: "query ($id: ID!, $ids: [ID!]!) { node(id: $id) { id } nodes(ids: $ids) { id } }",
+          variables: { id, ids: [id, globalId("AiModel", model?.id ?? "")] },
+        },
+        anonymous,
+      );
+      expect(result.body, type).toEqual({
+        data: { node: null, nodes: [null, { id: globalId("AiModel", model?.id ?? "") }] },
+      });
+    }
+    expect(gw.logs.slice(logged)).toEqual([]);
+  });
+
+  it("anonymous: _entities answers null for Organization, User and tenant references, and still resolves a public AiModel beside them", async () => {
+    const plan = await someRow("research_plan", acme);
+    const [model] = await owner<WithId>(sql`select min(id) as id from ai_model`);
+    const representations = [
+      { __typename: "Organization", id: acme },
+      { __typename: "User", id: demoUsers.alice.id },
+      { __typename: "ResearchPlan", id: globalId("ResearchPlan", plan) },
+      { __typename: "PlanStep", id: globalId("PlanStep", `${plan}-step-1`) },
+      { __typename: "ResearchArtifact", id: globalId("ResearchArtifact", plan) },
+      { __typename: "ResearchOutput", id: globalId("ResearchOutput", plan) },
+      { __typename: "DocumentChunk", id: globalId("DocumentChunk", plan) },
+      { __typename: "AiModel", id: globalId("AiModel", model?.id ?? "") },
+    ];
+    const logged = gw.logs.length;
+    const result = await gw.graphql(
+      {
+        query: `query ($r: [_Any!]!) { _entities(representations: $r) {
+          ... on Organization { id } ... on User { id } ... on Node { id } ... on AiModel { name }
+        } }`,
+        variables: { r: representations },
+      },
+      anonymous,
+    );
+    expect(result.errors).toBeUndefined();
+    const entities = (result.data as { _entities: unknown[] })._entities;
+    expect(entities.slice(0, -1)).toEqual(representations.slice(0, -1).map(() => null));
+    expect(entities.at(-1)).toMatchObject({ id: globalId("AiModel", model?.id ?? "") });
+    expect(gw.logs.slice(logged)).toEqual([]);
   });
 });
 

@@ -195,6 +195,40 @@ describe(`recordAiUsage on ${backendName}`, () => {
     );
   });
 
+  it("sums a day's largest calls without overflow: aiUsageSummary totals past 2^31 exactly", async () => {
+    const largest = 2_147_483_647; // the column's (and GraphQL Int's) maximum, accepted per call
+    const day = "2025-07-14";
+    for (const hour of ["09", "17"]) {
+      await record({
+        ...validUsage(),
+        inputTokens: largest,
+        outputTokens: largest,
+        occurredAt: `${day}T${hour}:00:00Z`,
+      });
+    }
+    const summary = expectOk(
+      await run<{
+        aiUsageSummary: {
+          day: string;
+          model: { id: string };
+          calls: number;
+          inputTokens: number;
+          outputTokens: number;
+        }[];
+      }>(
+        gw,
+        demoPat,
+        `query ($from: DateTime!, $to: DateTime!) {
+          aiUsageSummary(from: $from, to: $to) { day model { id } calls inputTokens outputTokens }
+        }`,
+        { from: `${day}T00:00:00Z`, to: "2025-07-15T00:00:00Z" },
+      ),
+    ).aiUsageSummary;
+    expect(summary).toEqual([
+      { day, model: { id: chat }, calls: 2, inputTokens: 2 * largest, outputTokens: 2 * largest },
+    ]);
+  });
+
   it("needs the agent scope: read and write tokens are FORBIDDEN", async () => {
     await refused(validUsage(), "FORBIDDEN", undefined, await patWith(gw.db, ["read", "write"]));
   });

@@ -4,6 +4,7 @@ import { demoUsers } from "../../src/db/index.js";
 import { backendName } from "../support/database.js";
 import { type Caller, createTestGateway, demoPat, type TestGateway } from "../support/gateway.js";
 import {
+  acme,
   acmeIds,
   countRows,
   decodeGlobalId,
@@ -121,7 +122,7 @@ describe(`agents' records on ${backendName}`, () => {
   let agent: Caller;
 
   beforeAll(async () => {
-    gw = await createTestGateway();
+    gw = await createTestGateway({ captureLogs: true });
     agent = await patWith(gw.db, ["agent"]);
   });
   afterAll(() => gw?.cleanup());
@@ -374,6 +375,104 @@ describe(`agents' records on ${backendName}`, () => {
         { ...validExtraction(), artifactId: artifact(initechIds.artifact) },
         "NOT_FOUND",
       );
+    });
+  });
+
+  describe("JSON inputs PostgreSQL's jsonb cannot store", () => {
+    const nul = "a\u0000b";
+    const loneHigh = "a\ud800b";
+    const loneLow = "\udc00";
+    const cases: [string, string, unknown][] = [
+      [
+        "recordSkillExecution input: NUL in a value",
+        recordSkillExecution,
+        { ...validSkillExecution(), input: { q: nul } },
+      ],
+      [
+        "recordSkillExecution input: NUL in a key",
+        recordSkillExecution,
+        { ...validSkillExecution(), input: { [nul]: 1 } },
+      ],
+      [
+        "recordSkillExecution output: a lone high surrogate",
+        recordSkillExecution,
+        { ...validSkillExecution(), output: { q: [loneHigh] } },
+      ],
+      [
+        "recordSkillExecution input: a lone low surrogate in a key",
+        recordSkillExecution,
+        { ...validSkillExecution(), input: { [loneLow]: true } },
+      ],
+      [
+        "recordMcpToolCall arguments: NUL in a value",
+        recordMcpToolCall,
+        { ...validToolCall(), metadata: { arguments: { url: nul } } },
+      ],
+      [
+        "recordMcpToolCall arguments: a lone surrogate in a key",
+        recordMcpToolCall,
+        { ...validToolCall(), metadata: { arguments: { [loneHigh]: "x" } } },
+      ],
+      [
+        "addExtractionResult values: NUL in a value",
+        addExtractionResult,
+        { ...validExtraction(), values: { headline: nul } },
+      ],
+      [
+        "addExtractionResult values: a lone surrogate in a list",
+        addExtractionResult,
+        { ...validExtraction(), values: { authors: [loneLow] } },
+      ],
+    ];
+    it.each(cases)(
+      "refuses %s (BAD_USER_INPUT), writing nothing and logging no error",
+      async (_label, query, input) => {
+        const logged = gw.logs.length;
+        await refused(query, input, "BAD_USER_INPUT");
+        expect(gw.logs.slice(logged)).toEqual([]);
+      },
+    );
+
+    it("refuses JSON nested deeper than PostgreSQL parses (30,000 arrays in 60 kB), logging no error", async () => {
+      // Built as text: JSON.stringify itself overflows the stack on such a value.
+      const deep = `${"[".repeat(30_000)}${"]".repeat(30_000)}`;
+      const body = JSON.stringify({
+        query: recordSkillExecution,
+        variables: { input: { ...validSkillExecution(), input: { deep: "DEEP" } } },
+      }).replace('"DEEP"', deep);
+      const logged = gw.logs.length;
+      const before = await snapshot(gw.db);
+      const response = await gw.app.fetch(
+        new Request("http://gateway.test/graphql", {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${agent.kind === "pat" ? agent.token : ""}`,
+            "x-organization-id": acme,
+          },
+          body,
+        }),
+      );
+      const result = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+      expect(result.errors?.map((error) => error.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+      expect(await snapshot(gw.db)).toEqual(before);
+      expect(gw.logs.slice(logged)).toEqual([]);
+    });
+
+    it("refuses a JSON literal with a number out of range, and keeps a well-formed pair (an emoji) in keys and values", async () => {
+      const literal = await run(
+        gw,
+        agent,
+        `mutation { recordSkillExecution(input: { planId: "${plan(acmeIds.runningPlan)}", skillName: "s", input: { n: 1e999 } }) { skillExecution { id } } }`,
+      );
+      expectError(literal, "BAD_USER_INPUT");
+      const emoji = "\u{1F600}";
+      const data = expectOk(
+        await run<{ recordSkillExecution: { skillExecution: { input: unknown } } }>(gw, agent, recordSkillExecution, {
+          input: { ...validSkillExecution(), input: { [emoji]: emoji } },
+        }),
+      );
+      expect(data.recordSkillExecution.skillExecution.input).toEqual({ [emoji]: emoji });
     });
   });
 

@@ -1,0 +1,85 @@
+import { connect } from "node:net";
+import type postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Cluster, startCluster } from "./support/cluster.js";
+import { ownerClient, prepareDatabase, type ServerProcess, spawnServer } from "./support/stack.js";
+
+// What a hostile client meets at the HTTP layer of the real server process (`node --import tsx src/main.ts`,
+// production mode) over a real socket: answers that in-process `app.fetch` tests cannot see.
+
+let cluster: Cluster;
+let owner: postgres.Sql;
+let server: ServerProcess;
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  const url = await prepareDatabase(cluster, "trovella_hostile_http");
+  owner = ownerClient(url);
+  server = await spawnServer(url, { MAX_BODY_BYTES: "65536" });
+}, 180_000);
+
+afterAll(async () => {
+  server?.kill();
+  await owner?.end().catch(() => {});
+  await cluster?.destroy();
+});
+
+/** Whether `bytes` hold a whole HTTP response: its head, then a body as long as its Content-Length or chunks up to the last. */
+function isWholeResponse(bytes: Buffer): boolean {
+  const headEnd = bytes.indexOf("\r\n\r\n");
+  if (headEnd < 0) return false;
+  const head = bytes.subarray(0, headEnd).toString("latin1");
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1];
+  if (length !== undefined) return bytes.byteLength - (headEnd + 4) >= Number(length);
+  return (
+    /\r\ntransfer-encoding: *chunked/i.test(head) &&
+    bytes.subarray(headEnd).toString("latin1").endsWith("\r\n0\r\n\r\n")
+  );
+}
+
+/**
+ * Sends `head` and `body` on a raw TCP socket and reads what the server writes back until a whole response
+ * arrived, the server closed the connection, or 15 s passed (which fails the caller's expectations).
+ */
+function rawExchange(port: number, head: string, body: Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    const received: Buffer[] = [];
+    const finish = () => {
+      socket.destroy();
+      resolve(Buffer.concat(received).toString("utf8"));
+    };
+    socket.on("data", (chunk) => {
+      received.push(chunk);
+      if (isWholeResponse(Buffer.concat(received))) finish();
+    });
+    socket.on("error", () => {}); // a reset: `close` follows, and the caller sees what arrived before it
+    socket.on("close", finish);
+    socket.setTimeout(15_000, finish);
+    socket.write(head);
+    socket.write(body);
+  });
+}
+
+describe("request bodies over MAX_BODY_BYTES (real socket)", () => {
+  it("a declared Content-Length over the limit gets 413 written before the connection closes", async () => {
+    const declared = 65_536 * 4;
+    const head =
+      "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+      `Content-Length: ${declared}\r\n\r\n`;
+    // Only the head and a first slice of the body: a client that waits for the verdict before sending more.
+    const text = await rawExchange(server.port, head, Buffer.from('{"query":"'));
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toContain('"LIMIT_EXCEEDED"');
+  });
+
+  it("a client that sends the whole oversized body still reads the 413", async () => {
+    const declared = 65_536 * 4;
+    const body = Buffer.from(`{"query":"${"x".repeat(declared - 12)}"}`);
+    const head =
+      "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+      `Content-Length: ${body.byteLength}\r\n\r\n`;
+    const text = await rawExchange(server.port, head, body);
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+  });
+});
