@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backendName } from "../support/database.js";
+import { createTestGateway, demoPat, errorCodes, type TestGateway } from "../support/gateway.js";
+import { acme } from "./helpers.js";
+
+// Input that graphql-js or Apollo's subgraph library refuses on their own, found by the schema-wide
+// campaign (test/security/schema-campaign.test.ts): the answer is a coded client error, never an uncoded
+// or internal one, and nothing is logged at error level.
+
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await createTestGateway({ captureLogs: true });
+});
+afterAll(() => gw?.cleanup());
+
+const errorLogs = (from: number) => gw.logs.slice(from).filter((line) => line.level === "error" || line.level === 50);
+
+describe(`malformed variables on ${backendName}`, () => {
+  it("more invalid variable values than graphql-js reports (its error limit) is BAD_USER_INPUT", async () => {
+    const logged = gw.logs.length;
+    const result = await gw.graphql(
+      {
+        query: "query ($embedding: [Float!]) { searchDocumentChunks(embedding: $embedding) { score } }",
+        variables: { embedding: Array.from({ length: 60 }, () => "not a number") },
+      },
+      demoPat,
+      { organizationId: acme },
+    );
+    expect(result.errors?.at(-1)?.message).toMatch(/error limit reached/);
+    expect(new Set(errorCodes(result))).toEqual(new Set(["BAD_USER_INPUT"]));
+    expect(errorLogs(logged)).toEqual([]);
+  });
+
+  it("a required variable left out or null is BAD_USER_INPUT", async () => {
+    const query = "query ($id: ID!) { researchPlan(id: $id) { id } }";
+    for (const variables of [{}, { id: null }]) {
+      const result = await gw.graphql({ query, variables }, demoPat, { organizationId: acme });
+      expect(errorCodes(result), JSON.stringify(variables)).toEqual(["BAD_USER_INPUT"]);
+    }
+  });
+});
