@@ -1,5 +1,6 @@
 import { assertValidSchema, type GraphQLSchema } from "graphql";
 import { builder } from "./builder.js";
+import { checkEntityRepresentations } from "./entity-representations.js";
 import "./auth.js";
 import "./ai.js";
 import "./ai/usage-mutations.js";
@@ -17,11 +18,13 @@ let schema: GraphQLSchema | undefined;
  */
 export function buildSchema(): GraphQLSchema {
   if (!schema) {
-    schema = builder.toSubGraphSchema({
-      sortSchema: true,
-      linkUrl: "https://specs.apollo.dev/federation/v2.6",
-      federationDirectives: ["@key", "@shareable"],
-    });
+    schema = checkEntityRepresentations(
+      builder.toSubGraphSchema({
+        sortSchema: true,
+        linkUrl: "https://specs.apollo.dev/federation/v2.6",
+        federationDirectives: ["@key", "@shareable"],
+      }),
+    );
     assertValidSchema(schema); // fail at start, not on the first request
   }
   return schema;

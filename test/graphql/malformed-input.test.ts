@@ -40,3 +40,43 @@ describe(`malformed variables on ${backendName}`, () => {
     }
   });
 });
+
+describe(`malformed _entities representations on ${backendName}`, () => {
+  const entities = (representations: unknown[]) =>
+    gw.graphql(
+      {
+        query: "query ($r: [_Any!]!) { _entities(representations: $r) { ... on AiModel { name } } }",
+        variables: { r: representations },
+      },
+      demoPat,
+      { organizationId: acme },
+    );
+
+  it("a representation naming no entity type, or without a string key, is BAD_USER_INPUT and loads nothing", async () => {
+    const model = { __typename: "AiModel", id: Buffer.from("AiModel:model-gpt-4o-mini").toString("base64") };
+    const malformed: unknown[] = [
+      { __typename: "NoSuchType", id: "x" },
+      { __typename: "Query", id: "x" },
+      { __typename: "", id: "x" },
+      { id: "x" },
+      { __typename: "AiModel" },
+      { __typename: "AiModel", id: 1 },
+      { __typename: "AiModel", id: null },
+      { __typename: "AiModel", id: { nested: true } },
+      "AiModel",
+      [],
+    ];
+    for (const representation of malformed) {
+      const logged = gw.logs.length;
+      // The well-formed one first: its load must not be left running when the call is refused.
+      const result = await entities([model, representation]);
+      expect(errorCodes(result), JSON.stringify(representation)).toEqual(["BAD_USER_INPUT"]);
+      expect(result.errors?.[0]?.extensions).toMatchObject({ argument: "representations", index: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errorLogs(logged), JSON.stringify(representation)).toEqual([]);
+    }
+    const fine = await entities([model]);
+    expect(fine.errors).toBeUndefined();
+    expect(fine.data).toEqual({ _entities: [{ name: "gpt-4o-mini" }] });
+  });
+});
