@@ -4,7 +4,6 @@ import { GatewayError } from "../errors.js";
 import { tenantRead } from "./auth-scopes.js";
 import { builder } from "./builder.js";
 import { findPageCounting, totalCountOf } from "./connection-count.js";
-import { assertCursorFits, byTimestampThenId } from "./cursors.js";
 import { enumFromPg } from "./enums.js";
 
 // AI (mirrors schema/ai.ts): models and prices are global reference data; batches, usage and call details
@@ -183,7 +182,6 @@ builder.queryFields((t) => ({
     },
     totalCount: (_root, args, ctx, info) => totalCountOf(info, ctx.tx, aiUsage, usageWhere(args)),
     resolve: (query, _root, args, ctx, info) => {
-      assertCursorFits(args, byTimestampThenId);
       const where = usageWhere(args);
       return findPageCounting(info, aiUsage, where, (extras) =>
         ctx.tx.query.aiUsage.findMany(query({ where, orderBy: { occurredAt: "desc" }, extras })),

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { type GraphQLObjectType, isObjectType } from "graphql";
+import { type GraphQLObjectType, getNamedType, isObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoUsers } from "../../src/db/index.js";
 import { buildSchema } from "../../src/graphql/schema.js";
@@ -412,6 +412,88 @@ describe(`error answers on ${backendName}`, () => {
       '{ researchPlans(first: 2) { nodes { steps(first: 2, after: "garbage") { nodes { id } } } } }',
     );
     expect(errorCodes(nested)).toEqual(["BAD_USER_INPUT"]);
+  });
+
+  it("a nested connection at any depth refuses a cursor of another connection or with values of the wrong type: BAD_USER_INPUT, no error log", async () => {
+    const tuple = (...chunks: string[]) => Buffer.from(`DC:T:${JSON.stringify(chunks)}`).toString("base64");
+    const plan = await someRow("research_plan", acme);
+    // Real cursors of two orderings: steps (position, id) and the audit log (createdAt, id).
+    const issued = dataOf(
+      await ask<{
+        node: { steps: { pageInfo: { endCursor: string } }; auditLog: { pageInfo: { endCursor: string } } };
+      }>(
+        `query ($id: ID!) { node(id: $id) { ... on ResearchPlan {
+          steps(first: 1) { pageInfo { endCursor } } auditLog(first: 1) { pageInfo { endCursor } } } } }`,
+        { id: globalId("ResearchPlan", plan) },
+      ),
+    ).node;
+    const stepCursor = issued.steps.pageInfo.endCursor;
+    const auditCursor = issued.auditLog.pageInfo.endCursor;
+    expect(stepCursor && auditCursor).toBeTruthy();
+    const forged = [
+      tuple("S:yesterday", "S:x"), // a string where a number or a date goes
+      tuple("N:10000000000", "S:x"), // past a 32-bit integer
+      tuple("N:1.5", "S:x"), // not a whole number
+      tuple("D:-99999999999999", "S:x"), // a date before year 1
+      tuple("O:true", "S:x"), // a boolean
+    ];
+    // Every nested connection of the schema, reached through node(id:) (or organization), at depth 1 or 2.
+    const reach: Record<string, { query: (field: string) => string; id?: () => Promise<string> }> = {
+      ResearchPlan: {
+        query: (f) => `node(id: $id) { ... on ResearchPlan { ${f} } }`,
+        id: async () => globalId("ResearchPlan", plan),
+      },
+      PlanStep: {
+        query: (f) => `node(id: $id) { ... on ResearchPlan { steps(first: 1) { nodes { ${f} } } } }`,
+        id: async () => globalId("ResearchPlan", plan),
+      },
+      ResearchArtifact: {
+        query: (f) => `node(id: $id) { ... on ResearchArtifact { ${f} } }`,
+        id: async () => globalId("ResearchArtifact", await someRow("research_artifact", acme)),
+      },
+      SkillExecution: {
+        query: (f) => `node(id: $id) { ... on SkillExecution { ${f} } }`,
+        id: async () => globalId("SkillExecution", await someRow("skill_execution", acme)),
+      },
+      ResearchOutput: {
+        query: (f) => `node(id: $id) { ... on ResearchOutput { ${f} } }`,
+        id: async () => globalId("ResearchOutput", await someRow("research_output", acme)),
+      },
+      AiBatch: {
+        query: (f) => `node(id: $id) { ... on AiBatch { ${f} } }`,
+        id: async () => globalId("AiBatch", await someRow("ai_batch", acme)),
+      },
+      Organization: { query: (f) => `organization { ${f} }` },
+    };
+    const nested = Object.values(buildSchema().getTypeMap())
+      .filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith("__"))
+      .filter((type) => type.name !== "Query" && type.name !== "Mutation")
+      .flatMap((type) =>
+        Object.values(type.getFields())
+          .filter(
+            (field) =>
+              field.args.some((arg) => arg.name === "after") && getNamedType(field.type).name.endsWith("Connection"),
+          )
+          .map((field) => ({ type: type.name, field: field.name })),
+      );
+    expect(nested.length).toBeGreaterThan(10);
+    const logged = gw.logs.length;
+    for (const { type, field } of nested) {
+      const route = reach[type];
+      if (!route) throw new Error(`no route to ${type}.${field} in this test: add one`);
+      const id = route.id ? await route.id() : undefined;
+      const query = `query (${id ? "$id: ID!, " : ""}$c: String) { ${route.query(`${field}(first: 5, after: $c) { nodes { id } }`)} }`;
+      // The foreign real cursor: the audit log's for an ordering by a number, the steps' for one by a date.
+      const foreign =
+        field === "steps" || field.endsWith("Conditions") || field === "chunks" ? auditCursor : stepCursor;
+      for (const c of [foreign, ...forged]) {
+        const result = await ask(query, { ...(id ? { id } : {}), c });
+        expect(errorCodes(result), `${type}.${field} after ${Buffer.from(c, "base64").toString()}`).toEqual([
+          "BAD_USER_INPUT",
+        ]);
+      }
+    }
+    expect(gw.logs.slice(logged)).toEqual([]);
   });
 
   it("a page size outside 1..100 is BAD_USER_INPUT before the operation runs", async () => {

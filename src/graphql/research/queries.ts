@@ -10,7 +10,6 @@ import {
 import { tenantRead } from "../auth-scopes.js";
 import { builder } from "../builder.js";
 import { findPageCounting, totalCountOf } from "../connection-count.js";
-import { assertCursorFits, byTextThenId, byTimestampThenId } from "../cursors.js";
 import { PlanStatus } from "./enums.js";
 import { ResearchPlan } from "./types.js";
 
@@ -70,7 +69,6 @@ builder.queryFields((t) => ({
     totalCount: (_root, args, ctx, info) => totalCountOf(info, ctx.tx, researchPlan, planWhere(args.filter)),
     resolve: (query, _root, args, ctx, info) => {
       const order = args.orderBy ?? { field: "createdAt", direction: "desc" };
-      assertCursorFits(args, order.field === "title" ? byTextThenId : byTimestampThenId);
       const where = planWhere(args.filter);
       return findPageCounting(info, researchPlan, where, (extras) =>
         ctx.tx.query.researchPlan.findMany(query({ where, orderBy: { [order.field]: order.direction }, extras })),
@@ -91,8 +89,7 @@ builder.queryFields((t) => ({
     description: "Every artifact the organization collected, newest first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, researchArtifact),
-    resolve: (query, _root, args, ctx, info) => {
-      assertCursorFits(args, byTimestampThenId);
+    resolve: (query, _root, _args, ctx, info) => {
       return findPageCounting(info, researchArtifact, undefined, (extras) =>
         ctx.tx.query.researchArtifact.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
       );
@@ -104,8 +101,7 @@ builder.queryFields((t) => ({
     description: "Published outputs, newest first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, researchOutput),
-    resolve: (query, _root, args, ctx, info) => {
-      assertCursorFits(args, byTimestampThenId);
+    resolve: (query, _root, _args, ctx, info) => {
       return findPageCounting(info, researchOutput, undefined, (extras) =>
         ctx.tx.query.researchOutput.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
       );
@@ -117,8 +113,7 @@ builder.queryFields((t) => ({
     description: "Feedback on outputs, newest first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, researchFeedback),
-    resolve: (query, _root, args, ctx, info) => {
-      assertCursorFits(args, byTimestampThenId);
+    resolve: (query, _root, _args, ctx, info) => {
       return findPageCounting(info, researchFeedback, undefined, (extras) =>
         ctx.tx.query.researchFeedback.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
       );
@@ -130,8 +125,7 @@ builder.queryFields((t) => ({
     description: "Skill executions, most recent first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, skillExecution),
-    resolve: (query, _root, args, ctx, info) => {
-      assertCursorFits(args, byTimestampThenId);
+    resolve: (query, _root, _args, ctx, info) => {
       return findPageCounting(info, skillExecution, undefined, (extras) =>
         ctx.tx.query.skillExecution.findMany(query({ orderBy: { startedAt: "desc" }, extras })),
       );
@@ -143,8 +137,7 @@ builder.queryFields((t) => ({
     description: "MCP tool calls, most recent first.",
     authScopes: tenantRead,
     totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, mcpToolCallLog),
-    resolve: (query, _root, args, ctx, info) => {
-      assertCursorFits(args, byTimestampThenId);
+    resolve: (query, _root, _args, ctx, info) => {
       return findPageCounting(info, mcpToolCallLog, undefined, (extras) =>
         ctx.tx.query.mcpToolCallLog.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
       );
