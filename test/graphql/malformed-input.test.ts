@@ -80,3 +80,27 @@ describe(`malformed _entities representations on ${backendName}`, () => {
     expect(fine.data).toEqual({ _entities: [{ name: "gpt-4o-mini" }] });
   });
 });
+
+describe(`lone surrogates in text inputs on ${backendName}`, () => {
+  it("a lone surrogate after a multi-byte character is stored as U+FFFD, as UTF-8 encodes it (PGlite miscounted its bytes)", async () => {
+    const logged = gw.logs.length;
+    for (const [title, stored] of [
+      ["爛\udfa3", "爛\ufffd"],
+      ["é\udc00x", "é\ufffdx"],
+      ["𝔘\ud800", "𝔘\ufffd"],
+      ["\udfa3爛", "\ufffd爛"],
+    ] as const) {
+      const result = await gw.graphql<{ createResearchPlan: { plan: { title: string } } }>(
+        {
+          query: "mutation ($title: String!) { createResearchPlan(input: { title: $title }) { plan { title } } }",
+          variables: { title },
+        },
+        demoPat,
+        { organizationId: acme },
+      );
+      expect(result.errors, JSON.stringify(title)).toBeUndefined();
+      expect(result.data?.createResearchPlan.plan.title).toBe(stored);
+    }
+    expect(errorLogs(logged)).toEqual([]);
+  });
+});

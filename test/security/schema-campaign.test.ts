@@ -124,8 +124,9 @@ describe(`schema-wide campaign on ${backendName} (real server process, over HTTP
     for (const line of server.process.logs.slice(logsBefore)) {
       if (line.level !== "error" && line.level !== "fatal") continue;
       const outcome = byRequestId.get(String(line.requestId));
-      const err = line.err as { message?: string } | undefined;
-      const problem = `error-level log line: ${String(line.msg)}${err?.message ? ` (${err.message.slice(0, 300)})` : ""}`;
+      const err = line.err as { message?: string; cause?: { message?: string } } | undefined;
+      const detail = [err?.message?.slice(0, 300), err?.cause?.message?.slice(0, 300)].filter(Boolean).join(" — ");
+      const problem = `error-level log line: ${String(line.msg)}${detail ? ` (${detail})` : ""}`;
       if (outcome) failures.push({ outcome, problem });
       else strayErrorLogs.push(JSON.stringify(line).slice(0, 400));
     }

@@ -57,7 +57,10 @@ export async function startCampaignServer(): Promise<CampaignServer> {
   let running: ServerProcess;
   try {
     // spawnServer's first argument only derives the runtime logins, which the blanks above replace.
-    running = await spawnServer(databaseUrl ?? "postgres://unused@127.0.0.1/unused", environment);
+    // Development migrates and seeds before listening: PGlite on a busy machine takes a while.
+    running = await spawnServer(databaseUrl ?? "postgres://unused@127.0.0.1/unused", environment, {
+      listenTimeoutMs: 240_000,
+    });
   } catch (error) {
     await dropDatabase();
     throw error;

@@ -113,11 +113,11 @@ const codeUnitString = fc
 
 export function hostileString(picker: Picker, strict = false): string {
   return picker.weighted<string>([
-    [6, () => picker.pick(trickyStrings)],
-    [5, () => picker.pick(controlStrings)],
-    [3, () => picker.from(codeUnitString)],
-    [2, () => picker.from(fc.string({ unit: "binary", maxLength: 40 }))],
-    // Strict: the one big string whose body stays under the 1 MiB limit.
+    [18, () => picker.pick(trickyStrings)],
+    [15, () => picker.pick(controlStrings)],
+    [9, () => picker.from(codeUnitString)],
+    [6, () => picker.from(fc.string({ unit: "binary", maxLength: 40 }))],
+    // Rare (a case holds many strings); strict: the one big string whose body stays under the 1 MiB limit.
     [1, () => (strict ? (bigStrings[0] as string) : picker.pick(bigStrings))],
   ]);
 }
