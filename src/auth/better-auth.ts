@@ -89,7 +89,41 @@ function logThrough(logger: Logger): BetterAuthLogger {
   };
 }
 
+/**
+ * The codes of Better Auth's organization endpoints for "exists, you are not a member" (403, several) and
+ * "does not exist" (400).
+ */
+const noSuchOrganizationForYou = new Set([
+  "ORGANIZATION_NOT_FOUND",
+  "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION",
+  "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION",
+]);
+
+/**
+ * Better Auth's answer for an organization that does not exist, given also when it exists and the caller
+ * is not a member, on every organization endpoint (by id or by slug, set-active included): answered apart,
+ * they let anyone signed in test which organization ids and slugs exist. The GraphQL side answers both
+ * NOT_FOUND for the same reason (src/server/organizations.ts). Done on the response because Better Auth's
+ * after-hooks may replace an error's body but not its status.
+ */
+async function withoutMembershipOracle(request: Request, response: Response): Promise<Response> {
+  if (response.status < 400 || response.status >= 500) return response;
+  if (!new URL(request.url).pathname.startsWith(`${authBasePath}/organization/`)) return response;
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { code?: unknown } | null;
+  if (typeof body?.code !== "string" || !noSuchOrganizationForYou.has(body.code)) return response;
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(JSON.stringify({ code: "ORGANIZATION_NOT_FOUND", message: "Organization not found" }), {
+    status: 400,
+    statusText: "BAD_REQUEST",
+    headers,
+  });
+}
+
 /** The function the server mounts at `/api/auth/*`. */
 export function authHandler(auth: Auth): (request: Request) => Promise<Response> {
-  return (request) => auth.handler(request);
+  return async (request) => withoutMembershipOracle(request, await auth.handler(request));
 }

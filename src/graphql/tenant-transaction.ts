@@ -90,8 +90,8 @@ function transactionMode(args: ExecutionArgs, operation: OperationDefinitionNode
 
 /**
  * Runs each GraphQL operation inside one withTenantContext() transaction: read-only for queries, read-write
- * for mutations. Commits when the operation succeeds; rolls back when a mutation has any error, so
- * mutations are atomic. Replacing the execute function (rather than the context factory) is what lets the
+ * for mutations. Commits when the operation succeeds; rolls back when it has any error (so mutations are
+ * atomic) and still answers its result: a failing field nulls that field only, on every backend. Replacing the execute function (rather than the context factory) is what lets the
  * transaction wrap the whole execution, and the context carries it to every resolver.
  *
  * The exception: a mutation whose root fields all carry `outsideTenantTransaction` executes with no
@@ -135,7 +135,12 @@ export function useTenantTransaction(database: Database, options: TenantTransact
                 // @defer/@stream would outlive the transaction; the validation rule refuses them first.
                 throw new GatewayError("OPERATION_NOT_SUPPORTED", "Incremental delivery is not supported.");
               }
-              if (!readOnly && result.errors?.length) throw new RollbackWithResult(result);
+              // Any error ends the transaction with a rollback, and the result (the other fields' data with
+              // it) is the answer, on both backends: a mutation's writes are undone, and a query has nothing
+              // to commit. Committing instead failed on PostgreSQL whenever a field's statement had failed:
+              // postgres.js rejects a transaction in which any statement failed, even one whose error the
+              // field already answered, and the whole `data` was lost; PGlite kept it.
+              if (result.errors?.length) throw new RollbackWithResult(result);
               return result;
             },
             { readOnly, ...(options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}) },

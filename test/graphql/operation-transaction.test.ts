@@ -470,11 +470,20 @@ describe(`one transaction per operation on ${backendName}`, () => {
       expect(await probe("{ readOnly }")).toEqual({ data: { readOnly: "on" } });
       const write = await probe('{ writePlan(title: "Written by a query") }');
       expect(write.data?.writePlan ?? null).toBeNull();
-      // On PGlite the field fails; postgres.js also fails the transaction itself with PostgreSQL's error.
       expect(write.errors?.map((error) => error.message).join("\n")).toMatch(
         /cannot execute INSERT in a read-only transaction/,
       );
       expect(await titled("Written by a query")).toEqual([]);
+    });
+
+    it("a query with a failing statement keeps the other fields' data, alike on both backends", async () => {
+      // writePlan's INSERT fails in the read-only transaction; `before` was read first, in the same one.
+      const result = await probe('{ before: readOnly writePlan(title: "Refused in a query") }');
+      expect(result.data).toEqual({ before: "on", writePlan: null });
+      expect(result.errors?.map((error) => error.message)).toEqual([
+        expect.stringMatching(/cannot execute INSERT in a read-only transaction/),
+      ]);
+      expect(await titled("Refused in a query")).toEqual([]);
     });
 
     it("a mutation's transaction is read-write and commits when every field succeeds", async () => {

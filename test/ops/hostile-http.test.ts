@@ -1,8 +1,9 @@
 import { connect } from "node:net";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoUsers } from "../../src/db/index.js";
 import { type Cluster, startCluster } from "./support/cluster.js";
-import { ownerClient, prepareDatabase, type ServerProcess, spawnServer } from "./support/stack.js";
+import { ownerClient, prepareDatabase, type ServerProcess, signInBearer, spawnServer } from "./support/stack.js";
 
 // What a hostile client meets at the HTTP layer of the real server process (`node --import tsx src/main.ts`,
 // production mode) over a real socket: answers that in-process `app.fetch` tests cannot see.
@@ -81,5 +82,56 @@ describe("request bodies over MAX_BODY_BYTES (real socket)", () => {
       `Content-Length: ${body.byteLength}\r\n\r\n`;
     const text = await rawExchange(server.port, head, body);
     expect(text).toMatch(/^HTTP\/1\.1 413 /);
+  });
+});
+
+describe("Better Auth's organization endpoints (real server process)", () => {
+  /** One call as Carol (a member of Globex only): status and body, parsed. */
+  async function asCarol(token: string, method: "GET" | "POST", path: string, input: Record<string, string>) {
+    const query = method === "GET" ? `?${new URLSearchParams(input)}` : "";
+    const response = await fetch(`${server.baseUrl}/api/auth${path}${query}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, origin: "http://127.0.0.1", "content-type": "application/json" },
+      ...(method === "POST" ? { body: JSON.stringify(input) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === "" ? null : (JSON.parse(text) as unknown) };
+  }
+
+  it("answer 'exists, you are not a member' exactly like 'does not exist', by id and by slug", async () => {
+    const carol = await signInBearer(server.baseUrl, demoUsers.carol.email);
+    // Acme exists and Carol is not in it; the other organization does not exist at all.
+    const calls: {
+      method: "GET" | "POST";
+      path: string;
+      input: (id: string, slug: string) => Record<string, string>;
+    }[] = [
+      { method: "GET", path: "/organization/get-full-organization", input: (id) => ({ organizationId: id }) },
+      {
+        method: "GET",
+        path: "/organization/get-full-organization",
+        input: (_id, slug) => ({ organizationSlug: slug }),
+      },
+      { method: "POST", path: "/organization/set-active", input: (id) => ({ organizationId: id }) },
+      { method: "POST", path: "/organization/set-active", input: (_id, slug) => ({ organizationSlug: slug }) },
+      { method: "GET", path: "/organization/list-members", input: (id) => ({ organizationId: id }) },
+      { method: "GET", path: "/organization/list-members", input: (_id, slug) => ({ organizationSlug: slug }) },
+      { method: "GET", path: "/organization/list-invitations", input: (id) => ({ organizationId: id }) },
+      {
+        method: "POST",
+        path: "/organization/invite-member",
+        input: (id) => ({ organizationId: id, email: "x@example.test", role: "member" }),
+      },
+      { method: "POST", path: "/organization/update", input: (id) => ({ organizationId: id, data: "{}" }) },
+      { method: "POST", path: "/organization/leave", input: (id) => ({ organizationId: id }) },
+      { method: "GET", path: "/organization/get-active-member", input: (id) => ({ organizationId: id }) },
+    ];
+    for (const { method, path, input } of calls) {
+      const foreign = await asCarol(carol, method, path, input("demo-org-acme", "acme"));
+      const missing = await asCarol(carol, method, path, input("no-such-organization", "no-such-organization"));
+      const label = `${method} ${path} ${JSON.stringify(input("demo-org-acme", "acme"))}`;
+      expect(foreign.status, label).toBeGreaterThanOrEqual(400);
+      expect(foreign, label).toEqual(missing);
+    }
   });
 });
