@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEMO_TOKEN, demoUsers } from "../../../src/db/index.js";
@@ -65,25 +66,61 @@ export async function send(
     headers: { "content-type": "application/json", accept: "application/json", ...caller?.headers, ...extraHeaders },
     body: JSON.stringify(operation),
   };
+  const { status, text, networkError } = await post(request, timeoutMs);
+  if (networkError) return { request, status: 0, text: "", body: undefined, networkError };
+  let body: Reply["body"];
   try {
-    const response = await fetch(request.url, {
-      method: "POST",
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await response.text();
-    let body: Reply["body"];
-    try {
-      body = JSON.parse(text) as Reply["body"];
-    } catch {
-      body = undefined;
-    }
-    return { request, status: response.status, text, body };
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    return { request, status: 0, text: "", body: undefined, networkError: cause?.code ?? (error as Error).name };
+    body = JSON.parse(text) as Reply["body"];
+  } catch {
+    body = undefined;
   }
+  return { request, status, text, body };
+}
+
+/**
+ * One POST on a connection of its own (as curl sends it), so one case's connection state — a keep-alive
+ * connection the server is closing, a 413 that ends its connection — cannot fail another case. An answer
+ * that arrived counts even when writing the rest of an oversized body then failed (EPIPE): the client
+ * got its 413. No answer at all is the failure.
+ */
+function post(
+  request: SentRequest,
+  timeoutMs: number,
+): Promise<{ status: number; text: string; networkError?: string }> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (result: { status: number; text: string; networkError?: string }) => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    const payload = Buffer.from(request.body, "utf8");
+    const outgoing = httpRequest(request.url, {
+      method: "POST",
+      agent: false,
+      headers: { ...request.headers, "content-length": String(payload.byteLength) },
+      timeout: timeoutMs,
+    });
+    outgoing.on("response", (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      incoming.on("end", () =>
+        settle({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+      );
+      incoming.on("error", (error: NodeJS.ErrnoException) =>
+        settle({ status: 0, text: "", networkError: error.code ?? error.name }),
+      );
+    });
+    outgoing.on("timeout", () => {
+      outgoing.destroy();
+      settle({ status: 0, text: "", networkError: "timeout" });
+    });
+    outgoing.on("error", (error: NodeJS.ErrnoException) => {
+      // A response being read wins over an error writing the body.
+      setTimeout(() => settle({ status: 0, text: "", networkError: error.code ?? error.name }), 1000);
+    });
+    outgoing.end(payload);
+  });
 }
 
 const shellQuote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;

@@ -18,7 +18,10 @@ export function tenantRows(seenBy: Map<string, Set<string>>): Map<string, string
 }
 
 export function replyViolations(reply: Reply, caller: CampaignCaller, owners: Map<string, string>): string[] {
-  if (reply.networkError) return [`no response: ${reply.networkError}`];
+  if (reply.networkError) {
+    const bytes = Buffer.byteLength(reply.request.body);
+    return [`no response: ${reply.networkError} (a body of ${bytes > 1024 * 1024 ? "over" : "at most"} 1 MiB)`];
+  }
   const problems: string[] = [];
   if (reply.status >= 500) problems.push(`HTTP ${reply.status}`);
   if (!reply.body) {
