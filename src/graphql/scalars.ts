@@ -10,6 +10,10 @@ function parseDate(value: unknown): Date {
   if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
     throw badInput(`"${value}" is not an ISO-8601 date-time, like 2026-01-31T12:00:00Z.`);
   }
+  // PostgreSQL refuses the year 0 and years past 9999 in the ISO form a Date is sent in (an offset can
+  // move 0001-01-01 or 9999-12-31 across either edge in UTC).
+  const year = date.getUTCFullYear();
+  if (year < 1 || year > 9999) throw badInput("DateTime must be in the years 1 to 9999 (UTC).");
   return date;
 }
 

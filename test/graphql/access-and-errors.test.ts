@@ -334,6 +334,15 @@ describe(`error answers on ${backendName}`, () => {
     options: RequestOptions = { organizationId: acme },
   ) => gw.graphql<TData>({ query, ...(variables ? { variables } : {}) }, demoPat, options);
 
+  it("a DateTime PostgreSQL cannot store (year 0, or past 9999 in UTC) is BAD_USER_INPUT, with no error log", async () => {
+    const logged = gw.logs.length;
+    for (const from of ["0000-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"]) {
+      const result = await ask("query ($from: DateTime) { aiUsage(first: 1, from: $from) { nodes { id } } }", { from });
+      expect(errorCodes(result), from).toEqual(["BAD_USER_INPUT"]);
+    }
+    expect(gw.logs.slice(logged)).toEqual([]);
+  });
+
   it("an invalid global id is BAD_USER_INPUT", async () => {
     const [model] = await owner<WithId>(sql`select min(id) as id from ai_model`);
     const cases = [
