@@ -1,5 +1,6 @@
 import { assertValidSchema, type GraphQLSchema } from "graphql";
 import { builder } from "./builder.js";
+import { checkEntityRepresentations } from "./entity-representations.js";
 import "./auth.js";
 import "./ai.js";
 import "./ai/usage-mutations.js";
@@ -21,11 +22,13 @@ export function buildSchema(options: { federation?: boolean } = {}): GraphQLSche
   let schema = schemas.get(federation);
   if (!schema) {
     schema = federation
-      ? builder.toSubGraphSchema({
-          sortSchema: true,
-          linkUrl: "https://specs.apollo.dev/federation/v2.6",
-          federationDirectives: ["@key", "@shareable"],
-        })
+      ? checkEntityRepresentations(
+          builder.toSubGraphSchema({
+            sortSchema: true,
+            linkUrl: "https://specs.apollo.dev/federation/v2.6",
+            federationDirectives: ["@key", "@shareable"],
+          }),
+        )
       : builder.toSchema({ sortSchema: true });
     assertValidSchema(schema); // fail at start, not on the first request
     schemas.set(federation, schema);

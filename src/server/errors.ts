@@ -48,7 +48,14 @@ export function createErrorMasker(logger: ErrorLogger) {
     }
     if (error instanceof GraphQLError && !error.originalError) {
       // Parse and validation errors, and errors the schema raised on purpose (coded scalars): already safe.
-      return error;
+      if (typeof error.extensions.code === "string") return error;
+      // graphql-js's own variable errors carry no code ("Variable "$id" of required type "ID!" was not
+      // provided.", "Too many errors processing variables, error limit reached."): the client's input.
+      return new GraphQLError(error.message, {
+        nodes,
+        path,
+        extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
+      });
     }
     if (error instanceof GraphQLError && original instanceof GraphQLError) {
       // graphql-js wraps the error of an enum or scalar that refused a variable ("Variable "$input" got

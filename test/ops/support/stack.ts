@@ -142,7 +142,12 @@ function asRole(url: string, role: string): string {
  * The real server, as production runs it: `node --import tsx src/main.ts`, NODE_ENV=production, with the
  * runtime logins only (APP_DATABASE_URL, AUTH_DATABASE_URL): no owner credentials, no migration on start.
  */
-export async function spawnServer(url: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  url: string,
+  env: Record<string, string> = {},
+  options: { listenTimeoutMs?: number } = {},
+): Promise<ServerProcess> {
+  const listenTimeoutMs = options.listenTimeoutMs ?? 60_000;
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: repoRoot,
     env: {
@@ -193,15 +198,20 @@ export async function spawnServer(url: string, env: Record<string, string> = {})
     }
   });
   child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString("utf8")));
+  let timer: NodeJS.Timeout | undefined;
   const port = await Promise.race([
     listening,
     exited.then(({ code }) => {
       throw new Error(`the server exited (${code}) before listening:\n${stderr.join("")}`);
     }),
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`the server did not listen within 60 s:\n${stderr.join("")}`)), 60_000),
-    ),
-  ]);
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // Not left running behind the failed test.
+        child.kill("SIGKILL");
+        reject(new Error(`the server did not listen within ${listenTimeoutMs / 1000} s:\n${stderr.join("")}`));
+      }, listenTimeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
   const pid = child.pid;
   return {
     child,
