@@ -99,7 +99,10 @@ async function main(): Promise<void> {
     hostileInput: config.hostileInput,
     federation: config.federation,
   });
-  const http = await listen(app, config.port, undefined, { trustedProxies: config.trustedProxies });
+  const http = await listen(app, config.port, undefined, {
+    trustedProxies: config.trustedProxies,
+    maxBodyBytes: config.hostileInput.maxBodyBytes,
+  });
   running = { app, http, database, bucketStore };
   logger.info({ port: http.port, environment: config.environment }, "listening");
 

@@ -3,11 +3,11 @@ import { limitError } from "../graphql/limits.js";
 /** Default largest request body, bytes (1 MiB). */
 export const defaultMaxBodyBytes = 1024 * 1024;
 
-function tooLarge(exposeLimits: boolean, maxBytes: number): Response {
+function tooLarge(exposeLimits: boolean, maxBytes: number, headers: HeadersInit = {}): Response {
   const error = limitError("requestSize", exposeLimits, { max: maxBytes });
   return Response.json(
     { errors: [{ message: error.message, extensions: { code: "LIMIT_EXCEEDED", limit: "requestSize" } }] },
-    { status: 413, headers: { connection: "close" } },
+    { status: 413, headers },
   );
 }
 
@@ -24,9 +24,9 @@ export async function limitRequestBody(
   if (!request.body) return request;
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    // The body is left alone, not cancelled: cancelling destroyed the socket before the 413 was written
-    // (the client saw a reset). Node's HTTP server discards the unread body after the answer and closes
-    // the connection (`connection: close`) once the client has sent it or gives up.
+    // The body is left alone, not cancelled (that destroyed the socket before the 413 was written), and the
+    // connection is kept: closing it while the client still writes resets it, and a client such as fetch
+    // then reports the failed write instead of the 413. The HTTP server drains the unread body (http.ts).
     return tooLarge(exposeLimits, maxBytes);
   }
   // A declared length within the limit bounds the body already: the HTTP parser reads exactly that many
@@ -41,7 +41,7 @@ export async function limitRequestBody(
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => {});
-      return tooLarge(exposeLimits, maxBytes);
+      return tooLarge(exposeLimits, maxBytes, { connection: "close" });
     }
     chunks.push(value);
   }

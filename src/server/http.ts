@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createServerAdapter } from "@whatwg-node/server";
 import type { App } from "./app.js";
+import { defaultMaxBodyBytes } from "./body-limit.js";
 import { clientAddressResolver } from "./client-address.js";
 
 export interface HttpServer {
@@ -16,14 +17,20 @@ export interface HttpServer {
   close(timeoutMs: number): Promise<{ drained: boolean; abandoned: number }>;
 }
 
+/** How long an answered request's unread body may keep arriving before its connection is closed. */
+const unreadBodyMs = 10_000;
+
 export interface ListenOptions {
   /** Peers whose X-Forwarded-For names the client (TRUSTED_PROXIES); none by default. */
   trustedProxies?: readonly string[];
+  /** MAX_BODY_BYTES: the app answers a larger declared body with 413 before reading it (body-limit.ts). */
+  maxBodyBytes?: number;
 }
 
 /** Serves the app on node:http. Resolves once listening; `port` 0 picks a free port. */
 export async function listen(app: App, port: number, host?: string, options: ListenOptions = {}): Promise<HttpServer> {
   const clientAddressOf = clientAddressResolver(options.trustedProxies ?? []);
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   // As a node:http request listener, the adapter's server context is node's own request and response.
   const adapter = createServerAdapter<{ req: IncomingMessage }>((request, { req }) =>
     app.fetch(request, { clientAddress: clientAddressOf(req) }),
@@ -33,8 +40,22 @@ export async function listen(app: App, port: number, host?: string, options: Lis
   let closing = false;
   const idleWaiters = new Set<() => void>();
 
-  server.on("request", (_request, response) => {
+  server.on("request", (request, response) => {
     inFlight += 1;
+    // A body declared over the limit is answered (413) before it is read. Node would close the connection
+    // after that answer when the client asked for `Connection: close`, while the client still writes: the
+    // reset can lose the answer. Kept open, the rest of the body is read and dropped below.
+    if (Number(request.headers["content-length"]) > maxBodyBytes) response.shouldKeepAlive = true;
+    response.once("finish", () => {
+      // Answered before its body was read (a 413 by Content-Length): the rest of the body is read and
+      // dropped, so the client's write completes and it reads the answer, instead of a reset. Bounded: a
+      // client still sending after unreadBodyMs loses the connection.
+      if (request.complete) return;
+      request.removeAllListeners("data");
+      request.resume();
+      const timer = setTimeout(() => request.socket.destroy(), unreadBodyMs).unref();
+      request.once("end", () => clearTimeout(timer));
+    });
     // A request that arrives on a kept-alive connection while closing still gets its (503) answer, and
     // that connection closes after it.
     if (closing) response.shouldKeepAlive = false;

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,7 +84,48 @@ describe("request bodies over MAX_BODY_BYTES (real socket)", () => {
     const text = await rawExchange(server.port, head, body);
     expect(text).toMatch(/^HTTP\/1\.1 413 /);
   });
+
+  it("clients that write the whole oversized body first (fetch, and Connection: close) read the 413, never a reset", async () => {
+    const body = JSON.stringify({ query: "x".repeat(4 * 1024 * 1024) });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      // fetch keeps its connection; node:http without an agent sends `Connection: close`.
+      const viaFetch = await fetch(`${server.baseUrl}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      }).then(
+        async (response) => `${response.status} ${await response.text()}`,
+        (error: { cause?: { code?: string } }) => `error ${error.cause?.code ?? "?"}`,
+      );
+      outcomes.push(viaFetch);
+      outcomes.push(await postClosing(server.port, body));
+    }
+    for (const outcome of outcomes) expect(outcome).toMatch(/^413 .*"LIMIT_EXCEEDED"/);
+  });
 });
+
+/** POST with `Connection: close` on a connection of its own; the status and body, or the error's code. */
+function postClosing(port: number, body: string): Promise<string> {
+  return new Promise((resolve) => {
+    const outgoing = httpRequest({
+      host: "127.0.0.1",
+      port,
+      path: "/graphql",
+      method: "POST",
+      agent: false,
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+    });
+    outgoing.on("response", (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      incoming.on("end", () => resolve(`${incoming.statusCode} ${Buffer.concat(chunks).toString("utf8")}`));
+    });
+    // A write that failed because the server closed first: the case this test exists for.
+    outgoing.on("error", (error: NodeJS.ErrnoException) => resolve(`error ${error.code ?? error.name}`));
+    outgoing.end(body);
+  });
+}
 
 describe("Better Auth's organization endpoints (real server process)", () => {
   /** One call as Carol (a member of Globex only): status and body, parsed. */
