@@ -29,7 +29,7 @@ export interface Config {
   migrateOnStart: boolean;
   /** SIGTERM: how long in-flight requests may take to finish before their connections are closed. */
   shutdownTimeoutMs: number;
-  /** /readyz answers 503 when the database does not answer `select 1` within this time. */
+  /** /readyz answers 503 when the database does not answer `select 1`, or the runtime pool does not complete a transaction, within this time. */
   readinessTimeoutMs: number;
   /** Serve Prometheus metrics at /metrics. */
   metricsEnabled: boolean;
