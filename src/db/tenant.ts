@@ -81,6 +81,26 @@ function postgresJsHandle(app: RawDatabase): PostgresJsHandle | null {
   return handle;
 }
 
+/** A transaction's client that refuses statements once `over()` returns an error. */
+function refusingWhenOver(client: postgres.Sql, over: () => unknown): postgres.Sql {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (
+          query: string,
+          parameters?: postgres.ParameterOrJSON<never>[],
+          options?: postgres.UnsafeQueryOptions,
+        ) => {
+          const error = over();
+          if (error !== undefined) throw error;
+          return target.unsafe(query, parameters, options);
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
 /**
  * Runs `fn` in one transaction as `authenticated` (or `anonymous` without a user), with
  * `app.organization_id` and `app.user_id` set for this transaction only. Commits when `fn` resolves,
@@ -108,33 +128,42 @@ export async function runInTenantContext<T>(
   const handle = postgresJsHandle(app);
   if (handle) {
     const settingsText = parameters.length === 5 ? settingsWithTimeout : settingsWithoutTimeout;
-    const result = await handle.client.begin(accessMode, async (client) => {
-      const raw = client as unknown as postgres.Sql;
-      const prepared = handle.prepared ? withPreparedStatements(raw) : raw;
-      const session = new PostgresJsSession(prepared, handle.dialect, relations, handle.options);
-      const tx = new PostgresJsTransaction(
-        handle.dialect,
-        session as unknown as ConstructorParameters<typeof PostgresJsTransaction>[1],
-        relations,
-      ) as unknown as TenantTransaction;
-      handle.options?.logger?.logQuery(`begin ${accessMode}`, []);
-      // A fixed text, sent as it is: no SQL to build per operation, and one prepared statement per connection.
-      handle.options?.logger?.logQuery(settingsText, parameters);
-      // Not awaited before `fn`: the operation's first statement follows it in the same write and round trip.
-      // The connection runs them in order, so no statement runs before the settings; if they fail, the
-      // transaction is aborted and every later statement fails too. `fn` is awaited first, so nothing it
-      // started outlives the transaction, and the settings' own error is the one reported.
-      const settings = prepared.unsafe(settingsText, parameters).execute();
-      const settingsError = settings.then(
-        () => null,
-        (error: unknown) => error,
-      );
-      const result = await fn(tx).catch(async (error: unknown) => {
-        throw (await settingsError) ?? error;
+    // Set once the transaction is over (committed, rolled back, or its connection closed): a statement `fn`
+    // still sends then is refused here. postgres.js would write it to the connection, which may be closed
+    // (then it moves that connection to a queue the pool never takes from again: one connection fewer for
+    // good, and after a few, a pool that waits forever) or already serve another operation.
+    let over: unknown;
+    const result = await handle.client
+      .begin(accessMode, async (client) => {
+        const raw = refusingWhenOver(client as unknown as postgres.Sql, () => over);
+        const prepared = handle.prepared ? withPreparedStatements(raw) : raw;
+        const session = new PostgresJsSession(prepared, handle.dialect, relations, handle.options);
+        const tx = new PostgresJsTransaction(
+          handle.dialect,
+          session as unknown as ConstructorParameters<typeof PostgresJsTransaction>[1],
+          relations,
+        ) as unknown as TenantTransaction;
+        handle.options?.logger?.logQuery(`begin ${accessMode}`, []);
+        // A fixed text, sent as it is: no SQL to build per operation, and one prepared statement per connection.
+        handle.options?.logger?.logQuery(settingsText, parameters);
+        // Not awaited before `fn`: the operation's first statement follows it in the same write and round trip.
+        // The connection runs them in order, so no statement runs before the settings; if they fail, the
+        // transaction is aborted and every later statement fails too. `fn` is awaited first, so nothing it
+        // started outlives the transaction, and the settings' own error is the one reported.
+        const settings = prepared.unsafe(settingsText, parameters).execute();
+        const settingsError = settings.then(
+          () => null,
+          (error: unknown) => error,
+        );
+        const result = await fn(tx).catch(async (error: unknown) => {
+          throw (await settingsError) ?? error;
+        });
+        await settings;
+        return result;
+      })
+      .finally(() => {
+        over = new Error("the operation's transaction is over (its connection closed, or it ended)");
       });
-      await settings;
-      return result;
-    });
     return result as T;
   }
 
