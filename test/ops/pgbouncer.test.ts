@@ -1,6 +1,7 @@
+import { sql } from "drizzle-orm";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_TOKEN } from "../../src/db/index.js";
+import { Database, DEMO_TOKEN } from "../../src/db/index.js";
 import { type Cluster, startCluster } from "./support/cluster.js";
 import { type PgBouncer, requirePgBouncer, startPgBouncer } from "./support/pgbouncer.js";
 import {
@@ -137,5 +138,45 @@ if (requirePgBouncer()) {
           where datname = 'unnamed' and state like 'idle in transaction%'`;
       expect(stuck[0]?.n).toBe(0);
     }, 240_000);
+
+    it("DATABASE_PREPARED_STATEMENTS=true behind PgBouncer 1.18: tenant transactions fail fast with the cause, none hangs or stays open", async () => {
+      await prepareDatabase(cluster, "named");
+      const database = await Database.open({
+        appDatabaseUrl: bouncer.url("named", "trovella_app"),
+        authDatabaseUrl: bouncer.url("named", "trovella_auth"),
+        poolSize: 4,
+        preparedStatements: true,
+      });
+      const owner = ownerClient(cluster.url("named"));
+      owners.push(owner);
+      try {
+        const outcomes = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            Promise.race([
+              database
+                .withTenantContext(
+                  { organizationId: i % 2 ? "demo-org-acme" : "demo-org-globex", userId: null },
+                  (tx) => tx.execute(sql`select ${i}::int as n`),
+                  { readOnly: true, statementTimeoutMs: 5000 },
+                )
+                .then(
+                  () => "ok",
+                  (error: unknown) => String((error as { code?: unknown }).code),
+                ),
+              new Promise<string>((resolve) => setTimeout(() => resolve("hung"), requestBoundMs)),
+            ]),
+          ),
+        );
+        expect(outcomes).not.toContain("hung");
+        // The cause is the pooler's: a prepared statement missing on the server connection.
+        expect(outcomes).toContain("26000");
+        const stuck = await owner<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = 'named' and state like 'idle in transaction%'`;
+        expect(stuck[0]?.n).toBe(0);
+      } finally {
+        await database.close();
+      }
+    }, 120_000);
   });
 }
