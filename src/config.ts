@@ -30,7 +30,7 @@ export interface Config {
   migrateOnStart: boolean;
   /** SIGTERM: how long in-flight requests may take to finish before their connections are closed. */
   shutdownTimeoutMs: number;
-  /** /readyz answers 503 when the database does not answer `select 1` within this time. */
+  /** /readyz answers 503 when the database does not answer `select 1`, or the runtime pool does not complete a transaction, within this time. */
   readinessTimeoutMs: number;
   /** Serve Prometheus metrics at /metrics. */
   metricsEnabled: boolean;
@@ -189,6 +189,7 @@ function readDatabase(reader: EnvReader, production: boolean): ConnectionOptions
     connectTimeoutSeconds: reader.integer("DATABASE_CONNECT_TIMEOUT", 10, 1, 300),
     idleTimeoutSeconds: reader.integer("DATABASE_IDLE_TIMEOUT", 0, 0, 86_400),
     maxLifetimeSeconds: reader.optionalInteger("DATABASE_MAX_LIFETIME", 60, 86_400),
+    preparedStatements: reader.boolean("DATABASE_PREPARED_STATEMENTS", true),
   };
   const urlNames = ["DATABASE_URL", "APP_DATABASE_URL", "AUTH_DATABASE_URL"];
   if (production && urlNames.every((name) => reader.raw(name) === undefined)) {

@@ -150,17 +150,23 @@ export class Database {
   }
 
   /**
-   * True when the runtime login can run `select 1` within `timeoutMs` (readiness). Concurrent probes share one
-   * query, so a hung server never piles probes up on the probe connection.
+   * True when, within `timeoutMs`, the server answers `select 1` on the probe connection AND the runtime pool
+   * completes a transaction (readiness). The second is what requests need: a pool whose connections are all
+   * stuck, or a pooler that no longer answers it, is not ready even while the server is. The probe
+   * transaction queues like any operation, so a pool saturated for longer than the timeout is reported too.
+   * Concurrent probes share one attempt, so a hung pool never piles probes up.
    */
   ping(timeoutMs = 2000): Promise<boolean> {
     if (!this.pendingPing) {
-      const query = connectionsOf(this)
-        .health.execute(sql`select 1`)
-        .then(
-          () => true,
-          () => false,
-        );
+      const server = connectionsOf(this).health.execute(sql`select 1`);
+      const pool = this.withTenantContext({ organizationId: null, userId: null }, (tx) => tx.execute(sql`select 1`), {
+        readOnly: true,
+        statementTimeoutMs: timeoutMs,
+      });
+      const query = Promise.all([server, pool]).then(
+        () => true,
+        () => false,
+      );
       this.pendingPing = query;
       void query.finally(() => {
         if (this.pendingPing === query) this.pendingPing = undefined;

@@ -21,7 +21,7 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Serve /metrics (default true). */
   metricsEnabled?: boolean;
-  /** /readyz fails when the database does not answer within this time (default 2000 ms). */
+  /** /readyz fails when the database, or a transaction on the runtime pool, does not answer within this time (default 2000 ms). */
   readinessTimeoutMs?: number;
   /** Limits, disclosure, CORS, trusted documents and budgets (README, Hostile input). */
   hostileInput?: Partial<HostileInputConfig>;

@@ -15,6 +15,12 @@ function sqlStateOf(error: unknown, depth = 0): string | undefined {
   return sqlStateOf((error as { cause?: unknown }).cause, depth + 1);
 }
 
+/** What a missing prepared statement (SQLSTATE 26000) almost always means in production. */
+const missingPreparedStatementHint =
+  "a prepared statement was missing on the server connection: behind a transaction pooler without " +
+  "prepared-statement support (PgBouncer before 1.21, or without max_prepared_statements) set " +
+  "DATABASE_PREPARED_STATEMENTS=false";
+
 function isStatementTimeout(error: unknown): boolean {
   if (sqlStateOf(error) !== "57014") return false;
   const messages: string[] = [];
@@ -73,7 +79,12 @@ export function createErrorMasker(logger: ErrorLogger) {
       );
     }
     logger.error(
-      { err: original, requestId, path: path?.join(".") },
+      {
+        err: original,
+        requestId,
+        path: path?.join("."),
+        ...(sqlStateOf(original) === "26000" ? { hint: missingPreparedStatementHint } : {}),
+      },
       "unexpected error while executing a GraphQL operation",
     );
     return new GraphQLError("Unexpected error.", {
