@@ -86,7 +86,7 @@ export async function startRouter(
         const reply = await fetch(`${upstream}${request.url ?? "/"}`, {
           method: request.method ?? "GET",
           headers,
-          ...(request.method === "GET" || request.method === "HEAD" ? {} : { body }),
+          ...(request.method === "GET" || request.method === "HEAD" ? {} : { body: new Uint8Array(body) }),
           signal: AbortSignal.timeout(upstreamTimeoutMs),
         });
         const replyBody = Buffer.from(await reply.arrayBuffer());
