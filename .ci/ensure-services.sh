@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ensure the local CI services are up: PostgreSQL (with pgvector >= 0.8) and Redis.
+# Ensure the local CI services are up: PostgreSQL (with pgvector >= 0.8) and Redis; and Debian's PgBouncer
+# installed (not running: the topology tests start their own on free ports).
 #
 # Runs as root on Debian 12 (bookworm). Idempotent: when everything is already
 # present it only performs a few quick checks.
@@ -201,5 +202,26 @@ else
   vector_works || die "pgvector installed but 'create extension vector' still fails"
   log "pgvector extension available"
 fi
+
+# ---------------------------------------------------------------------------
+# PgBouncer (binary only)
+# ---------------------------------------------------------------------------
+# test/ops/pgbouncer.test.ts starts PgBouncer itself, in front of a throwaway cluster. The package's own
+# service (port 6432) is not wanted: stop it and keep it from starting at boot.
+if ! command -v pgbouncer >/dev/null 2>&1 && [[ ! -x /usr/sbin/pgbouncer ]]; then
+  log "installing pgbouncer (Debian package)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer >/dev/null
+fi
+[[ -x /usr/sbin/pgbouncer ]] || command -v pgbouncer >/dev/null 2>&1 || die "pgbouncer not installed"
+if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
+  systemctl disable --now pgbouncer >/dev/null 2>&1 || true
+fi
+system_pid_file=/var/run/postgresql/pgbouncer.pid
+if [[ -s "$system_pid_file" ]] && kill -0 "$(cat "$system_pid_file")" 2>/dev/null; then
+  log "stopping the system's pgbouncer service (pid $(cat "$system_pid_file"))"
+  kill -TERM "$(cat "$system_pid_file")" || true
+fi
+log "$(/usr/sbin/pgbouncer --version 2>/dev/null | head -n 1 || pgbouncer --version | head -n 1) installed (not running)"
 
 log "all services ready"
