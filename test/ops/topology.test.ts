@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "./support/cluster.js";
+import { type PgBouncer, requirePgBouncer, startPgBouncer } from "./support/pgbouncer.js";
 import { type Router, startRouter } from "./support/router.js";
 import {
   type Caller,
@@ -17,8 +18,10 @@ import {
 } from "./support/stack.js";
 
 // The production shape, end to end: three real gateway processes (NODE_ENV=production, runtime logins only)
-// sharing budgets in Redis, behind a round-robin router that retries what a draining replica refuses, in front
-// of one PostgreSQL (a throwaway cluster). Mixed reads and writes from three tenants run for SOAK_SECONDS
+// sharing budgets in Redis, behind a round-robin router that retries what a draining replica refuses, through
+// PgBouncer in transaction mode (Debian's 1.18, DATABASE_PREPARED_STATEMENTS=false) in front of one PostgreSQL
+// (a throwaway cluster). Without a pgbouncer binary (and where CI does not require one) the replicas connect to
+// the cluster directly, and the console says so. Mixed reads and writes from three tenants run for SOAK_SECONDS
 // (default 12) while one replica is SIGTERMed and started again on its port (a rolling deploy). Then:
 // no foreign rows, every acknowledged write present exactly once (as the owner), every request answered, and a
 // tenant over budget on one replica refused on the others. The figures are printed as one `topology:` line.
@@ -51,6 +54,8 @@ const replicaEnv = {
   COST_BUDGET_PRINCIPAL_PER_MINUTE: "240000",
   REDIS_URL: redisUrl,
   REDIS_KEY_PREFIX: redisPrefix,
+  // Debian's PgBouncer 1.18 does not carry named prepared statements between server connections.
+  DATABASE_PREPARED_STATEMENTS: "false",
 };
 
 const read = {
@@ -70,7 +75,11 @@ const heavy = {
   }`,
 };
 
+const throughPgBouncer = requirePgBouncer();
+if (!throughPgBouncer) console.warn("topology test: the replicas connect to PostgreSQL directly (no pgbouncer binary)");
+
 let cluster: Cluster;
+let bouncer: PgBouncer | undefined;
 let ownerUrl: string;
 /** The URL the replicas are given (the owner's login is swapped for the runtime logins by spawnServer). */
 let serviceUrl: string;
@@ -99,7 +108,12 @@ function codesOf(reply: GraphQLReply): string[] {
 beforeAll(async () => {
   cluster = await startCluster();
   ownerUrl = await prepareDatabase(cluster, "trovella_topology");
-  serviceUrl = ownerUrl;
+  if (throughPgBouncer) {
+    bouncer = await startPgBouncer(cluster);
+    serviceUrl = bouncer.url("trovella_topology");
+  } else {
+    serviceUrl = ownerUrl;
+  }
   owner = ownerClient(ownerUrl);
   // One at a time: three cold starts at once on a small machine only slow each other down.
   for (let i = 0; i < 3; i++) replicas.push(await startReplica());
@@ -121,6 +135,7 @@ afterAll(async () => {
     redis.disconnect();
   }
   await owner?.end().catch(() => {});
+  await bouncer?.stop();
   await cluster?.destroy();
 });
 
@@ -250,6 +265,7 @@ describe("three replicas behind a router, budgets in Redis, one PostgreSQL", () 
       const figures = {
         seconds: Math.round(elapsed),
         replicas: 3,
+        pooler: bouncer?.version ?? "none",
         tenants: new Set(callers.map((c) => c.organizationId)).size,
         requests: reads + writes + Object.values(errors).reduce((a, b) => a + b, 0) + unanswered,
         reads,
