@@ -139,7 +139,7 @@ afterAll(async () => {
   await cluster?.destroy();
 });
 
-describe("three replicas behind a router, budgets in Redis, one PostgreSQL", () => {
+describe(`three replicas behind a router, budgets in Redis, ${throughPgBouncer ? "through PgBouncer (transaction mode)" : "directly"} to one PostgreSQL`, () => {
   it(
     `mixed reads and writes of three tenants for ${seconds} s through a rolling restart: every request answered, no foreign row, no write lost`,
     async () => {
