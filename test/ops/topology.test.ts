@@ -15,6 +15,7 @@ import {
   rawId,
   type ServerProcess,
   spawnServer,
+  startInProcessGateway,
 } from "./support/stack.js";
 
 // The production shape, end to end: three real gateway processes (NODE_ENV=production, runtime logins only)
@@ -300,6 +301,24 @@ describe(`three replicas behind a router, budgets in Redis, ${throughPgBouncer ?
     },
     (seconds + 240) * 1000,
   );
+
+  it("a request a draining gateway refuses (503) is answered by another replica through the router", async () => {
+    // A gateway in the first step of its shutdown (in-process, so it stays there): the router's first pick.
+    const draining = await startInProcessGateway(ownerUrl, { poolSize: 1 });
+    const local = await startRouter([draining.baseUrl, (replicas[0] as ServerProcess).baseUrl]);
+    try {
+      draining.app.startDraining();
+      const acme = caller("alice@acme");
+      const reply = await gql(local.baseUrl, read, acme);
+      expect(reply.body.errors).toBeUndefined();
+      expect((reply.body.data?.organization as { id: string } | undefined)?.id).toBe(acme.organizationId);
+      expect(local.stats.retries).toEqual({ "503": 1 });
+      expect(local.stats.answeredBy).toEqual({ [(replicas[0] as ServerProcess).baseUrl]: 1 });
+    } finally {
+      await local.close();
+      await draining.close();
+    }
+  });
 
   it("a tenant over its budget on one replica is refused on the others, and only that tenant", async () => {
     const dave = caller("dave@initech");
