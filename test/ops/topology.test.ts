@@ -100,6 +100,21 @@ function caller(label: string): Caller {
   return found;
 }
 
+/** `promise`, or a rejection when it has not settled within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The error codes of a reply, or its HTTP status when it has none. */
 function codesOf(reply: GraphQLReply): string[] {
   if (reply.body.errors?.length) return reply.body.errors.map((e) => String(e.extensions?.code ?? "NO_CODE"));
@@ -170,10 +185,7 @@ describe(`three replicas behind a router, budgets in Redis, ${throughPgBouncer ?
           const sentAt = performance.now();
           let reply: GraphQLReply;
           try {
-            reply = await Promise.race([
-              gql(router.baseUrl, writing ? { ...write, variables: { title } } : read, c),
-              new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 20 s")), 20_000)),
-            ]);
+            reply = await within(gql(router.baseUrl, writing ? { ...write, variables: { title } } : read, c), 20_000);
           } catch (error) {
             unanswered += 1;
             problems.push(`${c.label}: ${(error as Error).message}`);
