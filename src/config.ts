@@ -182,6 +182,7 @@ function readDatabase(reader: EnvReader): ConnectionOptions {
     connectTimeoutSeconds: reader.integer("DATABASE_CONNECT_TIMEOUT", 10, 1, 300),
     idleTimeoutSeconds: reader.integer("DATABASE_IDLE_TIMEOUT", 0, 0, 86_400),
     maxLifetimeSeconds: reader.optionalInteger("DATABASE_MAX_LIFETIME", 60, 86_400),
+    preparedStatements: reader.boolean("DATABASE_PREPARED_STATEMENTS", true),
   };
 }
 

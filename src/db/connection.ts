@@ -35,6 +35,12 @@ export interface ConnectionOptions {
   idleTimeoutSeconds?: number | undefined;
   /** Seconds a pooled connection lives at most; unset: postgres.js's default, 30–60 min at random per connection. */
   maxLifetimeSeconds?: number | undefined;
+  /**
+   * Named prepared statements on the runtime and auth pools (default true). False sends unnamed statements
+   * only, BEGIN and COMMIT included: for transaction poolers that do not carry prepared statements from one
+   * server connection to the next (PgBouncer before 1.21, or without max_prepared_statements).
+   */
+  preparedStatements?: boolean | undefined;
   /** Called with every statement the runtime handle sends (statement counting, logs). */
   onStatement?: ((sql: string) => void) | undefined;
 }
@@ -67,6 +73,11 @@ export function urlForRole(url: string, role: string): string {
 
 function statementLogger(onStatement: ((sql: string) => void) | undefined): Logger | undefined {
   return onStatement ? { logQuery: (query) => onStatement(query) } : undefined;
+}
+
+/** Whether a postgres.js pool sends named prepared statements (DATABASE_PREPARED_STATEMENTS). */
+export function preparesStatements(client: postgres.Sql): boolean {
+  return client.options.prepare !== false;
 }
 
 /**
@@ -116,6 +127,9 @@ export async function openConnections(options: ConnectionOptions = {}): Promise<
     idle_timeout: options.idleTimeoutSeconds ?? 0,
     ...(options.maxLifetimeSeconds === undefined ? {} : { max_lifetime: options.maxLifetimeSeconds }),
     onnotice: () => {},
+    // postgres.js prepares every statement by default (BEGIN, COMMIT and ROLLBACK included); false makes
+    // every statement of the pool unnamed, whatever a query asks for.
+    prepare: options.preparedStatements ?? true,
   };
   const poolSize = options.poolSize ?? 10;
   const appUrl = options.appDatabaseUrl ?? urlForRole(serverUrl, appRuntimeRoleName);
@@ -134,7 +148,10 @@ export async function openConnections(options: ConnectionOptions = {}): Promise<
   return {
     kind: "postgres",
     app: drizzlePostgres({ client: appSql, relations, logger }),
-    auth: drizzlePostgres({ client: withPreparedStatements(authSql), relations }),
+    auth: drizzlePostgres({
+      client: options.preparedStatements === false ? authSql : withPreparedStatements(authSql),
+      relations,
+    }),
     owner: drizzlePostgres({ client: ownerSql, relations }),
     health: drizzlePostgres({ client: healthSql, relations }),
     poolSize,

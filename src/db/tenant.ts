@@ -3,7 +3,7 @@ import { type PgAsyncTransaction, PgDialect, type PgQueryResultHKT } from "drizz
 import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
 import { type Relations, relations } from "../../schema/index.js";
-import { type RawDatabase, withPreparedStatements } from "./connection.js";
+import { preparesStatements, type RawDatabase, withPreparedStatements } from "./connection.js";
 
 /** The operation's transaction: the only handle application code gets. */
 export type TenantTransaction = PgAsyncTransaction<PgQueryResultHKT, Relations>;
@@ -22,22 +22,38 @@ export interface TenantTransactionOptions {
   statementTimeoutMs?: number;
 }
 
-/** The transaction-local settings of an operation, in the order of their parameters. */
-const settingNames = ["role", "app.organization_id", "app.user_id", "statement_timeout"] as const;
+/**
+ * The transaction-local settings of an operation, in the order of their parameters. An operation's
+ * transaction is never idle for long (between two statements only resolver code runs): a connection idle in
+ * a transaction for longer than that is one whose client lost track of it, and the server ends it
+ * (idle_in_transaction_session_timeout, transaction-local like the rest): the last line of defence.
+ */
+const settingNames = [
+  "role",
+  "app.organization_id",
+  "app.user_id",
+  "idle_in_transaction_session_timeout",
+  "statement_timeout",
+] as const;
+
+/** idle_in_transaction_session_timeout of a transaction: its statement timeout, and at least this. */
+const minimumIdleInTransactionMs = 5000;
 
 function settingsStatement(count: number): string {
   const calls = settingNames.slice(0, count).map((name, i) => `set_config('${name}', $${i + 1}, true)`);
   return `select ${calls.join(", ")}`;
 }
 
-const settingsWithoutTimeout = settingsStatement(3);
-const settingsWithTimeout = settingsStatement(4);
+const settingsWithoutTimeout = settingsStatement(4);
+const settingsWithTimeout = settingsStatement(5);
 
 type SessionOptions = ConstructorParameters<typeof PostgresJsSession>[3];
 
 /** The postgres.js pool behind a drizzle handle, with what a transaction on one of its connections needs. */
 interface PostgresJsHandle {
   client: postgres.Sql;
+  /** Named prepared statements (DATABASE_PREPARED_STATEMENTS); false: every statement unnamed. */
+  prepared: boolean;
   dialect: PgDialect;
   options: SessionOptions;
 }
@@ -53,7 +69,12 @@ function postgresJsHandle(app: RawDatabase): PostgresJsHandle | null {
       typeof client === "function" && typeof (client as { reserve?: unknown }).reserve === "function";
     handle =
       isPostgresJs && inner.dialect instanceof PgDialect
-        ? { client: client as postgres.Sql, dialect: inner.dialect, options: inner.session?.options ?? {} }
+        ? {
+            client: client as postgres.Sql,
+            prepared: preparesStatements(client as postgres.Sql),
+            dialect: inner.dialect,
+            options: inner.session?.options ?? {},
+          }
         : null;
     handles.set(app, handle);
   }
@@ -77,17 +98,19 @@ export async function runInTenantContext<T>(
   options: TenantTransactionOptions = {},
 ): Promise<T> {
   const role = context.userId ? "authenticated" : "anonymous";
-  const parameters = [role, context.organizationId ?? "", context.userId ?? ""];
-  if (options.statementTimeoutMs !== undefined) {
-    parameters.push(`${Math.max(1, Math.floor(options.statementTimeoutMs))}ms`);
-  }
+  const statementTimeoutMs =
+    options.statementTimeoutMs === undefined ? undefined : Math.max(1, Math.floor(options.statementTimeoutMs));
+  const idleMs = Math.max(minimumIdleInTransactionMs, statementTimeoutMs ?? 0);
+  const parameters = [role, context.organizationId ?? "", context.userId ?? "", `${idleMs}ms`];
+  if (statementTimeoutMs !== undefined) parameters.push(`${statementTimeoutMs}ms`);
   const accessMode = options.readOnly ? "read only" : "read write";
 
   const handle = postgresJsHandle(app);
   if (handle) {
-    const settingsText = parameters.length === 4 ? settingsWithTimeout : settingsWithoutTimeout;
+    const settingsText = parameters.length === 5 ? settingsWithTimeout : settingsWithoutTimeout;
     const result = await handle.client.begin(accessMode, async (client) => {
-      const prepared = withPreparedStatements(client as unknown as postgres.Sql);
+      const raw = client as unknown as postgres.Sql;
+      const prepared = handle.prepared ? withPreparedStatements(raw) : raw;
       const session = new PostgresJsSession(prepared, handle.dialect, relations, handle.options);
       const tx = new PostgresJsTransaction(
         handle.dialect,
