@@ -194,8 +194,9 @@ export async function spawnServer(url: string, env: Record<string, string> = {})
     exited.then(({ code }) => {
       throw new Error(`the server exited (${code}) before listening:\n${stderr.join("")}`);
     }),
+    // A cold start (tsx compiling the sources) took up to a minute on a loaded 2-core machine.
     new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`the server did not listen within 60 s:\n${stderr.join("")}`)), 60_000),
+      setTimeout(() => reject(new Error(`the server did not listen within 120 s:\n${stderr.join("")}`)), 120_000),
     ),
   ]);
   const pid = child.pid;
