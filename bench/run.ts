@@ -303,11 +303,13 @@ async function compareReads(systems: RunningSystem[], workload: Workload, slots:
   log(`${workload.name}: ${picked.length} requests answered alike by ${systems.map((s) => s.name).join(", ")}`);
 }
 
-/** W5 on plans in the same state (same step count and version), one per system. */
+/**
+ * W5 on plans in the same state (same step count and version), one per system. The plans may be of different
+ * organizations: one organization's few plans of SIZE=tiny rarely hold a group for every system.
+ */
 async function compareMutation(systems: RunningSystem[], workload: Workload, slots: Slot[], ownerUrl: string) {
-  const org = slots[0]?.target.org;
-  if (!org) throw new Error("W5: no target plans");
-  const candidates = slots.filter((s) => s.target.org.id === org.id).map((s) => s.target.planId);
+  const candidates = slots.map((s) => s.target.planId);
+  if (candidates.length === 0) throw new Error("W5: no target plans");
   const sql = postgres(ownerUrl, { max: 1, onnotice: () => {} });
   let chosen: string[] = [];
   try {
