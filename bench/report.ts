@@ -149,6 +149,7 @@ export function renderReport(input: ReportInput): string {
   lines.push("");
 
   const hasB = input.measurements.some((m) => m.system === "ours_b");
+  const hasPooler = input.measurements.some((m) => m.system === "ours_pgbouncer");
   const floors = (["yoga_floor", "yoga_floor_jit"] as const).filter((floor) =>
     input.measurements.some((m) => m.system === floor),
   );
@@ -162,6 +163,7 @@ export function renderReport(input: ReportInput): string {
       ...floors.map((floor) => `${floor} ÷ PostGraphile`),
       ...(floors.includes("yoga_floor") ? ["ours ÷ yoga_floor"] : []),
       ...(hasB ? ["ours_b ÷ ours (req/s)", "ours_b ÷ PostGraphile", "ours_b ÷ baseline", "ours_b p99 ms"] : []),
+      ...(hasPooler ? ["ours_pgbouncer ÷ ours (req/s)", "ours_pgbouncer p99 ms"] : []),
     ],
   ];
   const workloadsSeen = [...new Set(input.measurements.map((m) => m.workload))];
@@ -174,6 +176,7 @@ export function renderReport(input: ReportInput): string {
     const pgl = of("postgraphile");
     const base = of("baseline");
     const oursB = of("ours_b");
+    const pooled = of("ours_pgbouncer");
     if (!ours) continue;
     ratioRows.push([
       w,
@@ -184,6 +187,7 @@ export function renderReport(input: ReportInput): string {
       ...floors.map((floor) => ratio(of(floor), pgl)),
       ...(floors.includes("yoga_floor") ? [ratio(ours, of("yoga_floor"))] : []),
       ...(hasB ? [ratio(oursB, ours), ratio(oursB, pgl), ratio(oursB, base), oursB ? f1(oursB.load.p99) : "–"] : []),
+      ...(hasPooler ? [ratio(pooled, ours), pooled ? f1(pooled.load.p99) : "–"] : []),
     ]);
   }
   lines.push(table(ratioRows));

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { benchHost, urlAs } from "./config.js";
 import type { SystemName } from "./workloads.js";
 
-// Starts the three systems as child processes on free ports of 127.0.0.1, optionally pinned to a core with
+// Starts the systems as child processes on free ports of 127.0.0.1, optionally pinned to a core with
 // taskset (which execs the command, so the child's pid is the server's own), and reads their CPU time.
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -33,7 +33,7 @@ export interface RunningSystem {
 }
 
 export interface StartOptions {
-  /** Owner URL of the bench database; host:port may point at a counting proxy. */
+  /** Owner URL of the bench database; host:port may point at a counting proxy (or, for ours_pgbouncer, PgBouncer). */
   ownerUrl: string;
   poolSize: number;
   /** Core to pin the server to (taskset -c), or null. */
@@ -93,6 +93,7 @@ function commandFor(name: SystemName, cpuProfileDir?: string): string[] {
   const scripts: Record<SystemName, string> = {
     ours: "src/main.ts",
     ours_b: "src/main.ts",
+    ours_pgbouncer: "src/main.ts",
     postgraphile: "bench/servers/postgraphile.ts",
     baseline: "bench/servers/baseline.ts",
     yoga_floor: "bench/servers/yoga-floor.ts",
@@ -123,6 +124,21 @@ function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.P
       PUBLIC_URL: `http://${benchHost}:${port}`,
     };
   }
+  if (name === "ours_pgbouncer") {
+    // As production runs behind a transaction pooler: the runtime logins only (the database is migrated),
+    // through PgBouncer, with unnamed statements (PgBouncer 1.18 keeps no prepared statements).
+    return {
+      ...common,
+      LOG_LEVEL: "silent",
+      RATE_LIMIT_ENABLED: "false",
+      APP_DATABASE_URL: urlAs(options.ownerUrl, "trovella_app"),
+      AUTH_DATABASE_URL: urlAs(options.ownerUrl, "trovella_auth"),
+      DATABASE_PREPARED_STATEMENTS: "false",
+      DATABASE_POOL_SIZE: String(options.poolSize),
+      BETTER_AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop",
+      PUBLIC_URL: `http://${benchHost}:${port}`,
+    };
+  }
   return {
     ...common,
     APP_DATABASE_URL: urlAs(options.ownerUrl, "trovella_app"),
@@ -148,7 +164,7 @@ async function answers(port: number): Promise<boolean> {
 export async function startSystem(name: SystemName, options: StartOptions, timeoutMs = 90_000): Promise<RunningSystem> {
   const port = await freePort();
   const command = commandFor(name, options.cpuProfileDir);
-  const cwd = name === "ours" || name === "ours_b" ? oursDirectory(name) : root;
+  const cwd = name === "ours" || name === "ours_b" || name === "ours_pgbouncer" ? oursDirectory(name) : root;
   const argv =
     options.core !== null && (await hasTaskset()) ? ["taskset", "-c", String(options.core), ...command] : command;
   const [file, ...args] = argv;

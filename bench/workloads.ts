@@ -4,18 +4,28 @@ import type { BenchOrganization } from "./seed.js";
 // all can be compared: raw row ids (ours answers Relay global ids), ISO instants in UTC, lower-case enum
 // values, nested lists flattened to plain arrays.
 
-export const systemNames = ["ours", "ours_b", "postgraphile", "baseline", "yoga_floor", "yoga_floor_jit"] as const;
+export const systemNames = [
+  "ours",
+  "ours_b",
+  "ours_pgbouncer",
+  "postgraphile",
+  "baseline",
+  "yoga_floor",
+  "yoga_floor_jit",
+] as const;
 /**
  * `ours_b` is a second build of our gateway (OURS_B_DIR), run side by side with `ours` to measure a change.
+ * `ours_pgbouncer` is ours connected through PgBouncer in transaction mode (DATABASE_PREPARED_STATEMENTS=false):
+ * the pooler's cost, as a ratio to `ours` in the same run.
  * `yoga_floor` is bare graphql-yoga running the baseline's statements (bench/servers/yoga-floor.ts);
  * `yoga_floor_jit` the same executing with graphql-jit.
  */
 export type SystemName = (typeof systemNames)[number];
-/** Which API a system speaks: ours_b speaks ours; yoga_floor speaks ours' documents with raw row ids. */
+/** Which API a system speaks: ours_b and ours_pgbouncer speak ours; yoga_floor speaks ours' documents with raw row ids. */
 export type Flavor = "ours" | "postgraphile" | "baseline" | "yoga_floor";
 
 export function flavorOf(system: SystemName): Flavor {
-  if (system === "ours_b") return "ours";
+  if (system === "ours_b" || system === "ours_pgbouncer") return "ours";
   return system === "yoga_floor_jit" ? "yoga_floor" : system;
 }
 

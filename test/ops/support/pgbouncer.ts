@@ -159,7 +159,11 @@ function removeAbandoned(): void {
   }
 }
 
-export async function startPgBouncer(cluster: Cluster, options: PgBouncerOptions = {}): Promise<PgBouncer> {
+/** PgBouncer in front of `server` (a throwaway cluster, or any PostgreSQL on 127.0.0.1: the bench's). */
+export async function startPgBouncer(
+  server: Pick<Cluster, "port">,
+  options: PgBouncerOptions = {},
+): Promise<PgBouncer> {
   const binary = options.binary ?? pgBouncerBinary();
   if (!binary) throw new Error("no pgbouncer binary (apt-get install pgbouncer, or set PGBOUNCER_BIN)");
   removeAbandoned();
@@ -209,7 +213,7 @@ export async function startPgBouncer(cluster: Cluster, options: PgBouncerOptions
     };
     const lines = [
       "[databases]",
-      `* = host=127.0.0.1 port=${cluster.port}`,
+      `* = host=127.0.0.1 port=${server.port}`,
       "",
       "[pgbouncer]",
       ...Object.entries(settings).map(([key, value]) => `${key} = ${value}`),

@@ -147,7 +147,8 @@ export async function spawnServer(
   env: Record<string, string> = {},
   options: { listenTimeoutMs?: number } = {},
 ): Promise<ServerProcess> {
-  const listenTimeoutMs = options.listenTimeoutMs ?? 60_000;
+  // A cold start (tsx compiling the sources) took up to a minute on a loaded 2-core machine.
+  const listenTimeoutMs = options.listenTimeoutMs ?? 120_000;
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: repoRoot,
     env: {
