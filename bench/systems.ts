@@ -121,6 +121,8 @@ function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.P
       DATABASE_URL: options.ownerUrl,
       DATABASE_POOL_SIZE: String(options.poolSize),
       BETTER_AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop",
+      // Production refuses to serve _service/_entities without it; the workloads never call them.
+      ROUTER_SECRET: "bench-only-router-secret-0123456789",
       PUBLIC_URL: `http://${benchHost}:${port}`,
     };
   }
@@ -136,6 +138,8 @@ function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.P
       DATABASE_PREPARED_STATEMENTS: "false",
       DATABASE_POOL_SIZE: String(options.poolSize),
       BETTER_AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop",
+      // Production refuses to serve _service/_entities without it; the workloads never call them.
+      ROUTER_SECRET: "bench-only-router-secret-0123456789",
       PUBLIC_URL: `http://${benchHost}:${port}`,
     };
   }
