@@ -99,6 +99,9 @@ export function withPreparedStatements(client: postgres.Sql): postgres.Sql {
   });
 }
 
+/** postgres.js's `max_pipeline` (documented, missing from its types): 0 sends the next statement after the reply. */
+const oneStatementAtATime = { max_pipeline: 0 };
+
 export async function openConnections(options: ConnectionOptions = {}): Promise<Connections> {
   const logger = statementLogger(options.onStatement);
   const serverUrl = options.databaseUrl ?? options.appDatabaseUrl;
@@ -139,12 +142,20 @@ export async function openConnections(options: ConnectionOptions = {}): Promise<
   // permissions (the configuration refuses MIGRATE_ON_START without DATABASE_URL before that can happen).
   const ownerSql = postgres(options.databaseUrl ?? appUrl, { ...common, max: 2 });
   const appSql = postgres(appUrl, { ...common, max: poolSize });
+  // The auth and probe pools run statements outside transactions: never several at once on a connection
+  // (max_pipeline 0). Pipelined, each statement ends with its own Sync, and a transaction pooler that does not
+  // track pipelines (PgBouncer 1.18) hands the server connection to another client at the first
+  // ReadyForQuery: the later statements' replies were lost and their requests hung (with prepared statements:
+  // 234 of 400 look-ups through PgBouncer 1.18). Unnamed statements with parameters are never pipelined
+  // anyway (each is described first). The runtime pool pipelines inside transactions only, which a pooler
+  // keeps on one server connection.
   const authSql = postgres(options.authDatabaseUrl ?? urlForRole(serverUrl, authRuntimeRoleName), {
     ...common,
     max: options.authPoolSize ?? 4,
+    ...oneStatementAtATime,
   });
   // Probes are rare and tiny: close the connection when unused, so it never holds a stale socket for long.
-  const healthSql = postgres(appUrl, { ...common, max: 1, idle_timeout: 30 });
+  const healthSql = postgres(appUrl, { ...common, max: 1, idle_timeout: 30, ...oneStatementAtATime });
   return {
     kind: "postgres",
     app: drizzlePostgres({ client: appSql, relations, logger }),

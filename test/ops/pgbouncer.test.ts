@@ -139,6 +139,49 @@ if (requirePgBouncer()) {
       expect(stuck[0]?.n).toBe(0);
     }, 240_000);
 
+    it("DATABASE_PREPARED_STATEMENTS=true behind PgBouncer 1.18 (misconfigured): 400 concurrent reads all answered, the failures masked, the cause logged", async () => {
+      await prepareDatabase(cluster, "misconfigured");
+      const owner = ownerClient(cluster.url("misconfigured"));
+      owners.push(owner);
+      const plans = await plansByOrganization(owner);
+      const server = await spawnServer(bouncer.url("misconfigured"), {
+        DATABASE_PREPARED_STATEMENTS: "true",
+        DATABASE_POOL_SIZE: "10",
+      });
+      servers.push(server);
+
+      const outcomes = await load(server.baseUrl);
+      const figures = { requests: outcomes.length, data: 0, maskedErrors: 0, otherErrors: 0, hangs: 0 };
+      const problems: string[] = [];
+      for (const outcome of outcomes) {
+        if (outcome.hung) {
+          figures.hangs += 1;
+          continue;
+        }
+        const reply = outcome.reply as GraphQLReply;
+        const codes = (reply.body.errors ?? []).map((error) => error.extensions?.code);
+        if (codes.length === 0 && tenantMismatch(reply, outcome.caller, plans) === null) figures.data += 1;
+        else if (codes.length > 0 && codes.every((code) => code === "INTERNAL_SERVER_ERROR")) figures.maskedErrors += 1;
+        else {
+          figures.otherErrors += 1;
+          problems.push(`${outcome.caller.label}: ${JSON.stringify(reply.body).slice(0, 200)}`);
+        }
+      }
+      console.log(`PgBouncer ${bouncer.version}, prepared statements on (misconfigured): ${JSON.stringify(figures)}`);
+      // Every request answered: data, or a masked error; never UNAUTHENTICATED for the valid token, never a hang.
+      expect(problems.slice(0, 10)).toEqual([]);
+      expect(figures.hangs).toBe(0);
+      expect(figures.data + figures.maskedErrors).toBe(concurrency);
+      // The cause, logged: a prepared statement missing, with the setting to change.
+      expect(figures.maskedErrors).toBeGreaterThan(0);
+      const hints = server.logs.filter((line) => JSON.stringify(line).includes("DATABASE_PREPARED_STATEMENTS=false"));
+      expect(hints.length).toBeGreaterThan(0);
+      const stuck = await owner<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = 'misconfigured' and state like 'idle in transaction%'`;
+      expect(stuck[0]?.n).toBe(0);
+    }, 240_000);
+
     it("DATABASE_PREPARED_STATEMENTS=true behind PgBouncer 1.18: tenant transactions fail fast with the cause, none hangs or stays open", async () => {
       await prepareDatabase(cluster, "named");
       const database = await Database.open({

@@ -19,10 +19,8 @@ import {
 // No wedge, ever: a failure at each step of a tenant transaction on the real server (a throwaway cluster this
 // file starts, so the same on both CI legs) ends that transaction, and the same pool then serves the next 100
 // mixed-tenant requests. The gateway runs in-process on a pool of 4; the failures are injected through its
-// Database, the requests go over HTTP. Backends killed mid-transaction: test/db/pooled-connections.test.ts and
-// test/ops/faults.test.ts. Not here yet: several backends killed between two statements of their transactions
-// passes alone but wedged the pool when the machine was loaded (issue 15 report), so it is not registered
-// until that is fixed.
+// Database, the requests go over HTTP. Backends killed mid-statement: test/db/pooled-connections.test.ts and
+// test/ops/faults.test.ts.
 
 let cluster: Cluster;
 let owner: postgres.Sql;
@@ -91,6 +89,21 @@ describe("a failure inside a tenant transaction ends it, and the pool serves the
 
   it("the first data statement fails", async () => {
     await failEverywhere((tx) => tx.execute(sql`select 1 / 0`));
+    expect(await openTransactions()).toBe(0);
+    await expectNextHundredServed();
+  });
+
+  it("the backend is terminated between the settings and the next statement", async () => {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, () =>
+        gateway.database.withTenantContext(acme, async (tx) => {
+          const [row] = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
+          await owner`select pg_terminate_backend(${row?.pid ?? 0})`;
+          return tx.execute(sql`select 1`);
+        }),
+      ),
+    );
+    expect(outcomes.every((outcome) => outcome.status === "rejected")).toBe(true);
     expect(await openTransactions()).toBe(0);
     await expectNextHundredServed();
   });
