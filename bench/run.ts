@@ -314,7 +314,7 @@ async function compareMutation(systems: RunningSystem[], workload: Workload, slo
   let chosen: string[] = [];
   try {
     const rows = await sql<{ id: string; version: number; steps: number }[]>`
-      select p.id, p.version, (select count(*)::int from plan_step s where s.plan_id = p.id) as steps
+      select p.id, p.version, (select count(*)::int from plan_step s where s.organization_id = p.organization_id and s.plan_id = p.id) as steps
       from research_plan p where p.id = any(${candidates})`;
     const groups = new Map<string, string[]>();
     for (const row of rows) {
