@@ -18,6 +18,7 @@ import {
   probe,
   rawId,
   type ServerProcess,
+  soakSeconds,
   spawnServer,
   tenantMismatch,
   tenantProbe,
@@ -56,15 +57,6 @@ async function startCollector(): Promise<{ url: string; bodies: string[]; close(
     bodies,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function soakSeconds(): number {
-  const raw = process.env.SOAK_SECONDS ?? "20";
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 3600) {
-    throw new Error(`SOAK_SECONDS must be a whole number of seconds from 1 to 3600, got "${raw}"`);
-  }
-  return value;
 }
 
 beforeAll(async () => {
@@ -256,7 +248,7 @@ describe("graceful shutdown (real server process)", () => {
     }
   }, 60_000);
 
-  const seconds = soakSeconds();
+  const seconds = soakSeconds(20);
   it(
     `a ${seconds}-second soak of mixed-tenant traffic: every response its tenant's, memory flat`,
     async () => {

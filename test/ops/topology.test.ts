@@ -14,6 +14,7 @@ import {
   prepareDatabase,
   rawId,
   type ServerProcess,
+  soakSeconds,
   spawnServer,
   startInProcessGateway,
 } from "./support/stack.js";
@@ -31,15 +32,7 @@ const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 /** This run's Redis keys: parallel runs (and other test files) never share a bucket. */
 const redisPrefix = `trovella:topology:${randomUUID()}:`;
 
-function soakSeconds(): number {
-  const raw = process.env.SOAK_SECONDS ?? "12";
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 3600) {
-    throw new Error(`SOAK_SECONDS must be a whole number of seconds from 1 to 3600, got "${raw}"`);
-  }
-  return value;
-}
-const seconds = soakSeconds();
+const seconds = soakSeconds(12);
 
 // Budgets: requests are effectively unlimited, cost is not. The soak's operations cost a few units each (far
 // below the 2 000/s an organization's cost bucket refills), so the soak is never throttled; the budget test

@@ -373,3 +373,13 @@ export async function probe(baseUrl: string, path: string): Promise<number | str
     return cause?.code ?? (error as Error).name;
   }
 }
+
+/** SOAK_SECONDS (a whole number from 1 to 3600), or `fallback`: a typo must not run a zero-length soak. */
+export function soakSeconds(fallback: number): number {
+  const raw = process.env.SOAK_SECONDS ?? String(fallback);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 3600) {
+    throw new Error(`SOAK_SECONDS must be a whole number of seconds from 1 to 3600, got "${raw}"`);
+  }
+  return value;
+}
