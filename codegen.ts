@@ -3,7 +3,7 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 // `npm run codegen` writes schema.graphql (the subgraph SDL, sorted; committed) and typed documents for the
 // example frontend operations in test/operations/. `npm run codegen:check` fails when either is stale (CI).
 const config: CodegenConfig = {
-  schema: "./src/graphql/schema-export.ts",
+  schema: "./src/domains/api-schema-export.ts",
   documents: ["test/operations/**/*.graphql"],
   // ESM: relative imports in the generated files carry the .js extension.
   importExtension: ".js",

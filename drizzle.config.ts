@@ -1,7 +1,7 @@
 import { defineConfig } from "drizzle-kit";
 
 // drizzle-kit only reads the schema and writes SQL into drizzle/; migrations are applied by
-// `npm run db:migrate` (src/db/migrate.ts), which also runs the custom security migrations.
+// `npm run db:migrate` (src/platform/db/migrate.ts), which also runs the custom security migrations.
 export default defineConfig({
   dialect: "postgresql",
   schema: "./schema/tables.ts",

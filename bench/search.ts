@@ -5,9 +5,13 @@ import { fileURLToPath } from "node:url";
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { Database, migrate } from "../src/db/index.js";
-import { defaultSearchTuning, type SearchTuning } from "../src/search/config.js";
-import { type SearchStrategy, searchChunksByVector, type VectorSearchOptions } from "../src/search/vector-search.js";
+import { defaultSearchTuning, type SearchTuning } from "../src/domains/search/config.js";
+import {
+  type SearchStrategy,
+  searchChunksByVector,
+  type VectorSearchOptions,
+} from "../src/domains/search/vector-search.js";
+import { Database, migrate } from "../src/platform/db/index.js";
 import { type Corpus, createCorpus, loadCorpus, recallOf, skewedSizes } from "../test/search/corpus.js";
 
 // `npm run bench:search` (not part of CI): semantic search over a synthetic clustered corpus of 100k chunks in

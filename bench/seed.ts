@@ -7,8 +7,8 @@
 
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { hashTokenSecret } from "../src/auth/tokens.js";
-import { Database, migrate } from "../src/db/index.js";
+import { hashTokenSecret } from "../src/platform/auth/token-secrets.js";
+import { Database, migrate } from "../src/platform/db/index.js";
 import { type BenchConfig, databaseUrl, loadBenchConfig, type SizeName, sizes } from "./config.js";
 
 export interface BenchOrganization {

@@ -6,7 +6,7 @@ import { tenantTypeEnum } from "./enums.js";
 // Identity: the shapes Better Auth's drizzle adapter (with the organization and bearer plugins) reads and
 // writes, column for column. `user`, `session`, `account`, `verification` and `organization` are global;
 // `member` and `invitation` are tenant-scoped. Better Auth writes all of them through its own connection
-// and role (see src/auth/), never through the GraphQL runtime role.
+// and role (see src/platform/auth/), never through the GraphQL runtime role.
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow();
 const updatedAt = () =>

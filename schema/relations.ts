@@ -1,10 +1,10 @@
 import { defineRelations } from "drizzle-orm";
 import { aiRelations } from "./ai.js";
 import { authRelations } from "./auth.js";
-import { mcpRelations } from "./mcp.js";
 import { researchRelations } from "./research.js";
 import { searchRelations } from "./search.js";
 import * as tables from "./tables.js";
+import { mcpRelations } from "./tokens.js";
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 

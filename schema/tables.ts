@@ -2,6 +2,6 @@
 export * from "./ai.js";
 export * from "./auth.js";
 export * from "./enums.js";
-export * from "./mcp.js";
 export * from "./research.js";
 export * from "./search.js";
+export * from "./tokens.js";

@@ -1,16 +1,25 @@
 // npm start: (migrate,) seed the demo data in development, serve GraphQL. Embedded PGlite unless DATABASE_URL.
 // On SIGTERM or SIGINT: readiness goes false, new requests are refused, running ones finish (at most
 // SHUTDOWN_TIMEOUT_MS), the pools close, exit 0.
-import { createAuth } from "./auth/better-auth.js";
-import { type Config, ConfigError, loadConfig } from "./config.js";
-import { Database, DEMO_PASSWORD, DEMO_TOKEN, demoUsers, findDemoData, migrate, seedDemoData } from "./db/index.js";
-import { type App, createApp } from "./server/app.js";
-import { type BucketStore, createBucketStore } from "./server/budgets.js";
-import { type HttpServer, listen } from "./server/http.js";
-import { createLogger, guardConsole, type Logger } from "./server/logger.js";
-import { createMetrics } from "./server/metrics.js";
-import { countStatement } from "./server/request-context.js";
-import { startTracing, type Tracing } from "./server/telemetry.js";
+
+import { type App, createApp } from "./http/app.js";
+import { type HttpServer, listen } from "./http/server.js";
+import { type BucketStore, createBucketStore } from "./pipeline/budgets.js";
+import { createAuth } from "./platform/auth/better-auth.js";
+import { type Config, ConfigError, loadConfig } from "./platform/config.js";
+import {
+  Database,
+  DEMO_PASSWORD,
+  DEMO_TOKEN,
+  demoUsers,
+  findDemoData,
+  migrate,
+  seedDemoData,
+} from "./platform/db/index.js";
+import { createLogger, guardConsole, type Logger } from "./platform/observability/logger.js";
+import { createMetrics } from "./platform/observability/metrics.js";
+import { countStatement } from "./platform/observability/request-context.js";
+import { startTracing, type Tracing } from "./platform/observability/telemetry.js";
 
 interface Running {
   app: App;

@@ -24,7 +24,7 @@ const preset: GraphileConfig.Preset = {
   extends: [PostGraphileAmberPreset],
   // Tenant tables are keyed by (organization_id, id) (docs/citus.md), so PostGraphile's lookup by primary key
   // would take both. Ids are unique in practice and a request sees one tenant (RLS): declaring id unique keeps
-  // the lookup by id alone that W1 compares (`researchPlanByRowId`), as our gateway does (src/graphql/table-config.ts).
+  // the lookup by id alone that W1 compares (`researchPlanByRowId`), as our gateway does (src/schema-builder/table-config.ts).
   plugins: [jsonPgSmartTags({ version: 1, config: { class: { research_plan: { tags: { unique: "id" } } } } })],
   pgServices: [
     makePgService({

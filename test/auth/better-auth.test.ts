@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { member } from "../../schema/index.js";
-import type { Auth } from "../../src/auth/better-auth.js";
-import { identityDatabase } from "../../src/db/identity.js";
-import { DEMO_PASSWORD, demoUsers, seedDemoData } from "../../src/db/index.js";
+import type { Auth } from "../../src/platform/auth/better-auth.js";
+import { identityDatabase } from "../../src/platform/db/identity.js";
+import { DEMO_PASSWORD, demoUsers, seedDemoData } from "../../src/platform/db/index.js";
 import { backendName, createTestDatabase, rowsOf, serverOnlyTest, type TestDatabase } from "../support/database.js";
 import {
   callAuth,

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
-import { type Auth, createAuth } from "../../src/auth/better-auth.js";
-import type { Database } from "../../src/db/index.js";
-import { GatewayError } from "../../src/errors.js";
+import { type Auth, createAuth } from "../../src/platform/auth/better-auth.js";
+import type { Database } from "../../src/platform/db/index.js";
+import { GatewayError } from "../../src/platform/errors.js";
 
 // Helpers for the auth tests: Better Auth driven through its HTTP handler, exactly as a browser or a script
 // would, and GraphQL-shaped requests for resolvePrincipal.

@@ -2,14 +2,14 @@ import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TokenScope } from "../../schema/index.js";
-import type { Auth } from "../../src/auth/better-auth.js";
 import {
   createPersonalAccessToken,
   listPersonalAccessTokens,
   revokePersonalAccessToken,
-} from "../../src/auth/personal-access-tokens.js";
-import { resolvePrincipal } from "../../src/auth/principal.js";
-import { demoUsers, seedDemoData } from "../../src/db/index.js";
+} from "../../src/domains/tokens/token-service.js";
+import type { Auth } from "../../src/platform/auth/better-auth.js";
+import { resolvePrincipal } from "../../src/platform/auth/principal.js";
+import { demoUsers, seedDemoData } from "../../src/platform/db/index.js";
 import { backendName, createTestDatabase, type TestDatabase } from "../support/database.js";
 import { expectGatewayError, graphqlRequest, testAuth } from "./helpers.js";
 

@@ -1,10 +1,15 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { researchPlan } from "../../schema/index.js";
-import type { Auth } from "../../src/auth/better-auth.js";
-import { createPersonalAccessToken } from "../../src/auth/personal-access-tokens.js";
-import { lastUsedThrottleMs, listMemberships, type Principal, resolvePrincipal } from "../../src/auth/principal.js";
-import { DEMO_PASSWORD, DEMO_TOKEN, demoUsers, seedDemoData } from "../../src/db/index.js";
+import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
+import type { Auth } from "../../src/platform/auth/better-auth.js";
+import {
+  lastUsedThrottleMs,
+  listMemberships,
+  type Principal,
+  resolvePrincipal,
+} from "../../src/platform/auth/principal.js";
+import { DEMO_PASSWORD, DEMO_TOKEN, demoUsers, seedDemoData } from "../../src/platform/db/index.js";
 import { backendName, createTestDatabase, type TestDatabase } from "../support/database.js";
 import {
   addMemberByInvitation,

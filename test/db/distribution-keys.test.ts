@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import * as tables from "../../schema/tables.js";
-import { distributionKeyProblems, tablesAmong } from "../../src/db/scripts/distribution-keys.js";
+import { distributionKeyProblems, tablesAmong } from "../../src/platform/db/scripts/distribution-keys.js";
 import * as undistributable from "./fixtures/undistributable-schema.js";
 
 // The distribution rule on the Drizzle definitions, as `npm run db:check` runs it: tenant tables' primary keys
@@ -46,7 +46,7 @@ describe("distribution keys of the Drizzle schema", () => {
       writeFileSync(config, `export default ${JSON.stringify({ dialect: "postgresql", schema, out })};\n`);
       const run = spawnSync(
         path.join(root, "node_modules/.bin/tsx"),
-        ["src/db/scripts/check-drift.ts", "--config", config],
+        ["src/platform/db/scripts/check-drift.ts", "--config", config],
         { cwd: root, encoding: "utf8", timeout: 60_000 },
       );
       expect(run.status).toBe(1);

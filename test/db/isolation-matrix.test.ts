@@ -1,8 +1,8 @@
 import { type InferInsertModel, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TenantTransaction } from "../../src/db/index.js";
-import { connectionsOf } from "../../src/db/internal.js";
+import type { TenantTransaction } from "../../src/platform/db/index.js";
+import { connectionsOf } from "../../src/platform/db/internal.js";
 import { backendName, createTestDatabase, rowsOf, type TestDatabase } from "../support/database.js";
 import { type PgErrorInfo, pgErrorOf, refusalOf } from "../support/pg-error.js";
 import { catalogTenantTables } from "../support/rls-doctor.js";

@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { researchPlan } from "../../schema/index.js";
-import { migrate } from "../../src/db/index.js";
+import { migrate } from "../../src/platform/db/index.js";
 import { backendName, createTestDatabase, rowsOf, type TestDatabase } from "../support/database.js";
 import { buildPartitionedSchema, DEFAULT_PARTITIONS, tenantTableNames } from "../support/partitioned-schema.js";
 import { type CatalogQuery, rlsDoctor } from "../support/rls-doctor.js";

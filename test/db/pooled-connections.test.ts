@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Database } from "../../src/db/index.js";
-import { connectionsOf } from "../../src/db/internal.js";
-import { seededRandom } from "../../src/db/seed/embeddings.js";
+import { Database } from "../../src/platform/db/index.js";
+import { connectionsOf } from "../../src/platform/db/internal.js";
+import { seededRandom } from "../../src/platform/db/seed/embeddings.js";
 import { backendName, createTestDatabase, rowsOf, serverOnlyTest, type TestDatabase } from "../support/database.js";
 import { createTenantFixtures, type FixtureOrg, type TenantFixtures } from "../support/tenant-fixtures.js";
 import { tenantTables } from "../support/tenant-schema.js";

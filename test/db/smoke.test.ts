@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { researchPlan } from "../../schema/index.js";
-import { seedDemoData } from "../../src/db/index.js";
+import { seedDemoData } from "../../src/platform/db/index.js";
 import { backendName, createTestDatabase, type TestDatabase } from "../support/database.js";
 
 describe(`tenant door on ${backendName}`, () => {

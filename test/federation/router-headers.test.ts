@@ -8,7 +8,7 @@ import { parse } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { propagateHeaders } from "../../examples/hive-gateway/propagate-headers.js";
-import { DEMO_TOKEN } from "../../src/db/index.js";
+import { DEMO_TOKEN } from "../../src/platform/db/index.js";
 import { type Cluster, startCluster } from "../ops/support/cluster.js";
 import { prepareDatabase, repoRoot, type ServerProcess, spawnServer } from "../ops/support/stack.js";
 

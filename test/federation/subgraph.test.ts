@@ -7,7 +7,7 @@ import { parse } from "graphql";
 import { createYoga } from "graphql-yoga";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { propagateHeaders } from "../../examples/hive-gateway/propagate-headers.js";
-import { buildSchema } from "../../src/graphql/schema.js";
+import { buildSchema } from "../../src/domains/api-schema.js";
 import { backendName } from "../support/database.js";
 import { createTestGateway, demoPat, type TestGateway } from "../support/gateway.js";
 

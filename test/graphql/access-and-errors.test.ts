@@ -1,8 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type GraphQLObjectType, getNamedType, isObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoUsers } from "../../src/db/index.js";
-import { buildSchema } from "../../src/graphql/schema.js";
+import { buildSchema } from "../../src/domains/api-schema.js";
+import { demoUsers } from "../../src/platform/db/index.js";
 import { backendName } from "../support/database.js";
 import {
   anonymous,

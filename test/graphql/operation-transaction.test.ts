@@ -10,9 +10,9 @@ import {
 import { createYoga } from "graphql-yoga";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { researchPlan } from "../../schema/index.js";
-import { type Principal, resolvePrincipal } from "../../src/auth/principal.js";
-import { DEMO_TOKEN, demoUsers, type TenantTransaction } from "../../src/db/index.js";
-import { useTenantTransaction } from "../../src/graphql/tenant-transaction.js";
+import { useTenantTransaction } from "../../src/pipeline/tenant-transaction.js";
+import { type Principal, resolvePrincipal } from "../../src/platform/auth/principal.js";
+import { DEMO_TOKEN, demoUsers, type TenantTransaction } from "../../src/platform/db/index.js";
 import { backendName, rowsOf } from "../support/database.js";
 import {
   baseUrl,

@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tokenScopes } from "../../schema/index.js";
-import { DEMO_TOKEN, demoUsers } from "../../src/db/index.js";
+import { DEMO_TOKEN, demoUsers } from "../../src/platform/db/index.js";
 import { backendName } from "../support/database.js";
 import {
   type Caller,

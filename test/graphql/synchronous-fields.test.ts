@@ -1,7 +1,7 @@
 import { isThenable } from "@pothos/core";
 import { isObjectType } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSchema } from "../../src/graphql/schema.js";
+import { buildSchema } from "../../src/domains/api-schema.js";
 import { createTestGateway, demoPat, type TestGateway } from "../support/gateway.js";
 import { acme, dataOf, type Page } from "./helpers.js";
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoUsers } from "../../src/db/index.js";
+import { demoUsers } from "../../src/platform/db/index.js";
 import { backendName } from "../support/database.js";
 import { type Caller, createTestGateway, demoPat, type TestGateway } from "../support/gateway.js";
 import {

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { expect } from "vitest";
 import type { TokenScope } from "../../schema/index.js";
-import { createPersonalAccessToken } from "../../src/auth/personal-access-tokens.js";
-import { demoUsers } from "../../src/db/index.js";
+import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
+import { demoUsers } from "../../src/platform/db/index.js";
 import type { TestDatabase } from "../support/database.js";
 import {
   type Caller,

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPersonalAccessToken } from "../../src/auth/personal-access-tokens.js";
-import { displayPrefix, hashTokenSecret } from "../../src/auth/tokens.js";
-import { demoUsers } from "../../src/db/index.js";
+import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
+import { displayPrefix, hashTokenSecret } from "../../src/platform/auth/token-secrets.js";
+import { demoUsers } from "../../src/platform/db/index.js";
 import { backendName } from "../support/database.js";
 import { type Caller, createTestGateway, demoPat, type SignedIn, type TestGateway } from "../support/gateway.js";
 import { countRows, expectError, expectOk, patWith, run, snapshot } from "./helpers.js";

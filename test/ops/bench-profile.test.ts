@@ -16,7 +16,7 @@ function profile(samples: string[]) {
   const urls: Record<string, string> = {
     build: "file:///app/node_modules/postgres/src/connection.js",
     toSQL: "file:///app/node_modules/drizzle-orm/pg-core/dialect.js",
-    route: "file:///app/src/server/app.ts",
+    route: "file:///app/src/http/app.ts",
   };
   return {
     nodes: [

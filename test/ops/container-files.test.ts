@@ -91,7 +91,7 @@ describe("Dockerfile", () => {
     const healthcheck = steps.find((step) => step.keyword === "HEALTHCHECK")?.args ?? "";
     const path = /\/(healthz|readyz)\b/.exec(healthcheck)?.[0];
     expect(path).toBeDefined();
-    const app = readFileSync(join(repoRoot, "src/server/app.ts"), "utf8");
+    const app = readFileSync(join(repoRoot, "src/http/app.ts"), "utf8");
     expect(app).toContain(`pathname === "${path}"`);
     expect(dockerfile).toMatch(/FROM node:24[\w.-]* AS runtime/);
   });

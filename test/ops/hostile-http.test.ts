@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoUsers } from "../../src/db/index.js";
+import { demoUsers } from "../../src/platform/db/index.js";
 import { type Cluster, startCluster } from "./support/cluster.js";
 import { ownerClient, prepareDatabase, type ServerProcess, signInBearer, spawnServer } from "./support/stack.js";
 

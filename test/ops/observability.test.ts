@@ -1,10 +1,10 @@
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_TOKEN, demoUsers } from "../../src/db/index.js";
-import { credentialsOf, guardConsole, scrubSecrets, serializeError } from "../../src/server/logger.js";
-import { createMetrics } from "../../src/server/metrics.js";
-import { runWithRequestContext } from "../../src/server/request-context.js";
-import { startTracing, type Tracing } from "../../src/server/telemetry.js";
+import { DEMO_TOKEN, demoUsers } from "../../src/platform/db/index.js";
+import { credentialsOf, guardConsole, scrubSecrets, serializeError } from "../../src/platform/observability/logger.js";
+import { createMetrics } from "../../src/platform/observability/metrics.js";
+import { runWithRequestContext } from "../../src/platform/observability/request-context.js";
+import { startTracing, type Tracing } from "../../src/platform/observability/telemetry.js";
 import { backendName } from "../support/database.js";
 import { baseUrl, createTestGateway, demoPat, type SignedIn, type TestGateway } from "../support/gateway.js";
 import { captureLogs, type LogCapture } from "./support/stack.js";

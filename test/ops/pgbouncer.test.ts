@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Database, DEMO_TOKEN } from "../../src/db/index.js";
+import { Database, DEMO_TOKEN } from "../../src/platform/db/index.js";
 import { type Cluster, startCluster } from "./support/cluster.js";
 import { type PgBouncer, requirePgBouncer, startPgBouncer } from "./support/pgbouncer.js";
 import {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_TOKEN } from "../../src/db/index.js";
+import { DEMO_TOKEN } from "../../src/platform/db/index.js";
 import { type Cluster, startCluster } from "./support/cluster.js";
 import {
   type GraphQLReply,

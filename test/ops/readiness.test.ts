@@ -1,6 +1,6 @@
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_TOKEN, demoUsers } from "../../src/db/index.js";
+import { DEMO_TOKEN, demoUsers } from "../../src/platform/db/index.js";
 import { type Cluster, startCluster } from "./support/cluster.js";
 import {
   eventually,

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { Redis } from "ioredis";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_TOKEN } from "../../src/db/index.js";
+import { DEMO_TOKEN } from "../../src/platform/db/index.js";
 import { type Cluster, startCluster } from "./support/cluster.js";
 import {
   type Caller,

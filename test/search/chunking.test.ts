@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chunkText, countTokens } from "../../src/search/chunking.js";
-import { chunksForIngestion, maxIngestTextLength } from "../../src/search/ingestion.js";
+import { chunkText, countTokens } from "../../src/domains/search/chunking.js";
+import { chunksForIngestion, maxIngestTextLength } from "../../src/domains/search/ingestion.js";
 
 // The chunker and its token approximation: pure functions, no database.
 

@@ -1,8 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
-import { embeddingNear, seededRandom, topicEmbedding } from "../../src/db/seed/embeddings.js";
-import { rowsOf } from "../../src/search/vector-search.js";
-import { vectorLiteral } from "../../src/search/vectors.js";
+import { rowsOf } from "../../src/domains/search/vector-search.js";
+import { vectorLiteral } from "../../src/domains/search/vectors.js";
+import { embeddingNear, seededRandom, topicEmbedding } from "../../src/platform/db/seed/embeddings.js";
 
 // A synthetic, clustered, multi-tenant corpus for search tests and the benchmark (bench/search.ts).
 //

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
-import { topicEmbedding } from "../../src/db/seed/embeddings.js";
 import {
   createEmbeddingProvider,
   embeddingConfigFromEnv,
   embeddingProviderFromEnv,
   requireEmbeddingProvider,
-} from "../../src/search/embedding-provider.js";
+} from "../../src/domains/search/embedding-provider.js";
+import { topicEmbedding } from "../../src/platform/db/seed/embeddings.js";
 import { type FakeProvider, startFakeProvider, withEmbeddingEnv } from "./fake-provider.js";
 
 // The OpenAI-compatible client against a real local HTTP server (node:http on 127.0.0.1), no database.

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
-import { topicEmbedding } from "../../src/db/seed/embeddings.js";
+import { topicEmbedding } from "../../src/platform/db/seed/embeddings.js";
 
 // A real HTTP server on 127.0.0.1 speaking the OpenAI embeddings protocol, for tests: POST /v1/embeddings
 // {model, input: string[]} → {object: "list", data: [{object: "embedding", index, embedding}], model}.

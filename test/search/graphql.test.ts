@@ -1,11 +1,11 @@
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
-import { createPersonalAccessToken } from "../../src/auth/personal-access-tokens.js";
-import { demoOrganizations, demoUsers } from "../../src/db/index.js";
-import { researchTopics } from "../../src/db/seed/demo-data.js";
-import { embeddingNear, topicEmbedding } from "../../src/db/seed/embeddings.js";
-import { chunkText } from "../../src/search/chunking.js";
+import { chunkText } from "../../src/domains/search/chunking.js";
+import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
+import { demoOrganizations, demoUsers } from "../../src/platform/db/index.js";
+import { researchTopics } from "../../src/platform/db/seed/demo-data.js";
+import { embeddingNear, topicEmbedding } from "../../src/platform/db/seed/embeddings.js";
 import {
   type Caller,
   createTestGateway,

@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
-import type { TenantTransaction } from "../../src/db/index.js";
-import { defaultSearchTuning } from "../../src/search/config.js";
+import { defaultSearchTuning } from "../../src/domains/search/config.js";
 import {
   explainVectorSearch,
   rowsOf,
@@ -10,7 +9,8 @@ import {
   searchChunksByVector,
   type VectorSearchOptions,
   withSearchSettings,
-} from "../../src/search/vector-search.js";
+} from "../../src/domains/search/vector-search.js";
+import type { TenantTransaction } from "../../src/platform/db/index.js";
 import { createTestDatabase, serverOnlyTest, type TestDatabase } from "../support/database.js";
 import { type Corpus, type CorpusTenant, createCorpus, loadCorpus, recallOf, skewedSizes } from "./corpus.js";
 

@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_TOKEN, demoUsers } from "../../src/db/index.js";
-import { createApp } from "../../src/server/app.js";
+import { createApp } from "../../src/http/app.js";
 import {
   type BucketStore,
   type BudgetConfig,
   defaultBudgets,
   MemoryBucketStore,
   RedisBucketStore,
-} from "../../src/server/budgets.js";
+} from "../../src/pipeline/budgets.js";
+import { DEMO_TOKEN, demoUsers } from "../../src/platform/db/index.js";
 import { acme, globex, initech } from "../graphql/helpers.js";
 import { backendName } from "../support/database.js";
 import { baseUrl, createTestGateway, type TestGateway } from "../support/gateway.js";
@@ -36,7 +36,7 @@ describe(`per-tenant budgets on ${backendName}`, () => {
 
   beforeAll(async () => {
     gw = await createTestGateway();
-    const { createPersonalAccessToken } = await import("../../src/auth/personal-access-tokens.js");
+    const { createPersonalAccessToken } = await import("../../src/domains/tokens/token-service.js");
     const deps = { database: gw.db.database };
     daveToken = (
       await createPersonalAccessToken(deps, { userId: demoUsers.dave.id, name: "b", scopes: ["read"], expiresAt: null })

@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPersonalAccessToken } from "../../src/auth/personal-access-tokens.js";
-import { demoUsers } from "../../src/db/index.js";
-import { type App, createApp } from "../../src/server/app.js";
-import { createErrorMasker } from "../../src/server/errors.js";
+import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
+import { type App, createApp } from "../../src/http/app.js";
+import { createErrorMasker } from "../../src/pipeline/error-masking.js";
+import { demoUsers } from "../../src/platform/db/index.js";
 import { acme, dataOf, globex, initech } from "../graphql/helpers.js";
 import { backendName } from "../support/database.js";
 import {

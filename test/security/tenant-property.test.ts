@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPersonalAccessToken } from "../../src/auth/personal-access-tokens.js";
-import { demoUsers } from "../../src/db/index.js";
+import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
+import { demoUsers } from "../../src/platform/db/index.js";
 import { acme, globex, initech, rawId } from "../graphql/helpers.js";
 import { backendName } from "../support/database.js";
 import { type Caller, createTestGateway, demoPat, errorCodes, globalId, type TestGateway } from "../support/gateway.js";

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { SQL } from "drizzle-orm";
 import postgres from "postgres";
 import { it } from "vitest";
-import { type ConnectionOptions, Database, migrate } from "../../src/db/index.js";
-import { connectionsOf } from "../../src/db/internal.js";
+import { type ConnectionOptions, Database, migrate } from "../../src/platform/db/index.js";
+import { connectionsOf } from "../../src/platform/db/internal.js";
 import { buildPartitionedSchema } from "./partitioned-schema.js";
 
 // Test databases: an in-memory PGlite by default, or a fresh database on the server named by

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { type Auth, createAuth } from "../../src/auth/better-auth.js";
-import { DEMO_PASSWORD, DEMO_TOKEN, seedDemoData } from "../../src/db/index.js";
-import { type App, createApp } from "../../src/server/app.js";
-import type { HostileInputConfig } from "../../src/server/hostile-input.js";
-import type { Logger } from "../../src/server/logger.js";
-import { countStatement } from "../../src/server/request-context.js";
+import { type App, createApp } from "../../src/http/app.js";
+import type { HostileInputConfig } from "../../src/pipeline/hostile-input.js";
+import { type Auth, createAuth } from "../../src/platform/auth/better-auth.js";
+import { DEMO_PASSWORD, DEMO_TOKEN, seedDemoData } from "../../src/platform/db/index.js";
+import type { Logger } from "../../src/platform/observability/logger.js";
+import { countStatement } from "../../src/platform/observability/request-context.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
 // The whole gateway in-process for tests: a real database (PGlite, or a fresh one on TEST_DATABASE_URL) with

@@ -5,10 +5,10 @@ import { sql } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/pg-core";
 import { DISTRIBUTION_COLUMN } from "../../schema/distribution.js";
 import * as tables from "../../schema/tables.js";
-import type { Database } from "../../src/db/index.js";
-import { connectionsOf } from "../../src/db/internal.js";
-import { migrationsFolder } from "../../src/db/migrate.js";
-import { tablesAmong } from "../../src/db/scripts/distribution-keys.js";
+import type { Database } from "../../src/platform/db/index.js";
+import { connectionsOf } from "../../src/platform/db/internal.js";
+import { migrationsFolder } from "../../src/platform/db/migrate.js";
+import { tablesAmong } from "../../src/platform/db/scripts/distribution-keys.js";
 
 // The whole schema with every tenant table hash-partitioned by organization_id: the proof, on a machine where
 // Citus cannot be installed, that the keys are what a database distributed by the tenant column accepts

@@ -1,8 +1,8 @@
 import type { InferInsertModel } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 import { aiModel, organization, user } from "../../schema/index.js";
-import type { TenantTransaction } from "../../src/db/index.js";
-import { connectionsOf } from "../../src/db/internal.js";
+import type { TenantTransaction } from "../../src/platform/db/index.js";
+import { connectionsOf } from "../../src/platform/db/internal.js";
 import type { TestDatabase } from "./database.js";
 import {
   buildRow,

@@ -3,13 +3,20 @@ import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { createAuth } from "../../../src/auth/better-auth.js";
-import { Database, DEMO_PASSWORD, DEMO_TOKEN, demoUsers, migrate, seedDemoData } from "../../../src/db/index.js";
-import { type App, createApp } from "../../../src/server/app.js";
-import { defaultBudgets } from "../../../src/server/budgets.js";
-import { type HttpServer, listen } from "../../../src/server/http.js";
-import { createLogger, type Logger } from "../../../src/server/logger.js";
-import { countStatement } from "../../../src/server/request-context.js";
+import { type App, createApp } from "../../../src/http/app.js";
+import { type HttpServer, listen } from "../../../src/http/server.js";
+import { defaultBudgets } from "../../../src/pipeline/budgets.js";
+import { createAuth } from "../../../src/platform/auth/better-auth.js";
+import {
+  Database,
+  DEMO_PASSWORD,
+  DEMO_TOKEN,
+  demoUsers,
+  migrate,
+  seedDemoData,
+} from "../../../src/platform/db/index.js";
+import { createLogger, type Logger } from "../../../src/platform/observability/logger.js";
+import { countStatement } from "../../../src/platform/observability/request-context.js";
 import type { Cluster } from "./cluster.js";
 
 // The gateway against a throwaway cluster: a migrated, seeded database; the app in-process on a loopback

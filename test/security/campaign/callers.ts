@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEMO_TOKEN, demoUsers } from "../../../src/db/index.js";
+import { DEMO_TOKEN, demoUsers } from "../../../src/platform/db/index.js";
 import { signInBearer } from "../../ops/support/stack.js";
 
 // The campaign's callers and its one way of sending a request: over a real socket, the body written exactly

@@ -1,0 +1,120 @@
+import type { ObjectRef } from "@pothos/core";
+import { getSchemaConfig, queryFromInfo } from "@pothos/plugin-drizzle";
+import { decodeGlobalID } from "@pothos/plugin-relay";
+import DataLoader from "dataloader";
+import { sql } from "drizzle-orm";
+import type { GraphQLResolveInfo } from "graphql";
+import { operationCanRead } from "../schema-builder/anonymous-access.js";
+import { builder } from "../schema-builder/builder.js";
+import type { GraphQLContext } from "../schema-builder/context.js";
+import { AiModel } from "./ai/types.js";
+import { Organization, User } from "./identity/graphql.js";
+import { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan } from "./research/types.js";
+import { DocumentChunk } from "./search/graphql.js";
+
+// Federation v2 entities, keyed by `id` (the Relay global ID on Node types, the raw id on User and
+// Organization). A router's `_entities` call resolves every reference of one type with ONE statement on the
+// operation's tenant transaction: a DataLoader whose batch query is planned from the `_entities` selection,
+// so RLS filters it and the fields read come from that same row. A reference the caller cannot see — another
+// tenant's row, one that does not exist, or any row of a table the caller's role cannot read (anonymous: all
+// but the global reference data) — resolves to null, never to an error that would tell them apart.
+
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
+
+type EntityTable =
+  | "user"
+  | "organization"
+  | "researchPlan"
+  | "planStep"
+  | "researchArtifact"
+  | "researchOutput"
+  | "documentChunk"
+  | "aiModel";
+
+interface EntityRow {
+  id: string;
+}
+
+/** The relational query API of one entity table, narrowed to what the loader uses. */
+interface FindMany {
+  findMany(query: object): Promise<EntityRow[]>;
+}
+
+/** Extra SQL restricting which rows of a global table the caller may reference. */
+type Visibility = (ctx: GraphQLContext) => object;
+
+const visibleTo: Partial<Record<EntityTable, Visibility>> = {
+  // Organizations: only those the caller belongs to.
+  organization: (ctx) => ({ id: { in: ctx.principal?.memberships.map((m) => m.organizationId) ?? [] } }),
+  // Users: the caller, and members of the current organization (member rows are tenant-scoped by RLS).
+  user: (ctx) => ({
+    RAW: (t: { id: unknown }) =>
+      sql`(${t.id} = ${ctx.principal?.userId ?? ""} or exists (select 1 from "member" m where m.user_id = ${t.id}))`,
+  }),
+};
+
+function entityLoader(ctx: GraphQLContext, info: GraphQLResolveInfo, typeName: string, table: EntityTable) {
+  const loaders = ctx.loaders.entities;
+  let loader = loaders.get(typeName);
+  if (!loader) {
+    // Every representation of this type in the operation shares the `_entities` selection: plan it once.
+    const query = queryFromInfo({ config: getSchemaConfig(builder), context: ctx, info, typeName });
+    const restriction = visibleTo[table]?.(ctx);
+    loader = new DataLoader<string, EntityRow | null>(async (ids) => {
+      const rows = await (ctx.tx.query[table] as unknown as FindMany).findMany({
+        ...query,
+        where: restriction ? { AND: [restriction, { id: { in: [...ids] } }] } : { id: { in: [...ids] } },
+      });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+    loaders.set(typeName, loader);
+  }
+  return loader;
+}
+
+/** The raw id behind a global ID of `typeName`; null when it is malformed or names another type. */
+function rawIdOf(globalId: string, typeName: string): string | null {
+  try {
+    const decoded = decodeGlobalID(globalId);
+    return decoded.typename === typeName ? decoded.id : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The shape a loader's row has is the ref's shape: the batch query is planned from the same selection the
+ * entity's fields read. TypeScript cannot see that through the dynamic table name, hence the one assertion.
+ */
+function loadAs<Shape>(loader: DataLoader<string, EntityRow | null>, id: string): Promise<Shape | null> {
+  return loader.load(id) as Promise<Shape | null>;
+}
+
+function nodeEntity<Shape>(_ref: ObjectRef<BuilderTypes, Shape>, typeName: string, table: EntityTable) {
+  return {
+    key: builder.selection<{ id: string }>("id"),
+    resolveReference: (ref: { id: string }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+      const id = rawIdOf(ref.id, typeName);
+      if (id === null || !operationCanRead(ctx, typeName)) return null;
+      return loadAs<Shape>(entityLoader(ctx, info, typeName, table), id);
+    },
+  };
+}
+
+function plainEntity<Shape>(_ref: ObjectRef<BuilderTypes, Shape>, typeName: string, table: EntityTable) {
+  return {
+    key: builder.selection<{ id: string }>("id"),
+    resolveReference: (ref: { id: string }, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
+      operationCanRead(ctx, typeName) ? loadAs<Shape>(entityLoader(ctx, info, typeName, table), ref.id) : null,
+  };
+}
+
+builder.asEntity(Organization, plainEntity(Organization, "Organization", "organization"));
+builder.asEntity(User, plainEntity(User, "User", "user"));
+builder.asEntity(ResearchPlan, nodeEntity(ResearchPlan, "ResearchPlan", "researchPlan"));
+builder.asEntity(PlanStep, nodeEntity(PlanStep, "PlanStep", "planStep"));
+builder.asEntity(ResearchArtifact, nodeEntity(ResearchArtifact, "ResearchArtifact", "researchArtifact"));
+builder.asEntity(ResearchOutput, nodeEntity(ResearchOutput, "ResearchOutput", "researchOutput"));
+builder.asEntity(DocumentChunk, nodeEntity(DocumentChunk, "DocumentChunk", "documentChunk"));
+builder.asEntity(AiModel, nodeEntity(AiModel, "AiModel", "aiModel"));

@@ -1,4 +1,0 @@
-// For graphql-codegen (codegen.ts): the schema as a named export of a module.
-import { buildSchema } from "./schema.js";
-
-export const schema = buildSchema();

@@ -1,0 +1,141 @@
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { buildSchema } from "../domains/api-schema.js";
+import type { Auth } from "../platform/auth/better-auth.js";
+import { createOrganizationApi } from "../platform/auth/organizations.js";
+import { resolvePrincipal } from "../platform/auth/principal.js";
+import type { Database } from "../platform/db/index.js";
+import { currentRequestContext } from "../platform/observability/request-context.js";
+import type { InitialContext } from "../schema-builder/context.js";
+import { type BucketStore, createBucketStore, useBudgets } from "./budgets.js";
+import { useProductionDisclosure } from "./disclosure.js";
+import { createErrorMasker, type ErrorLogger } from "./error-masking.js";
+import { graphiqlDefaults } from "./graphiql.js";
+import { defaultHostileInput, type HostileInputConfig } from "./hostile-input.js";
+import { useOperationLimits } from "./limits.js";
+import { useOperationRecording } from "./operation-recording.js";
+import { refuseUnsupportedOperations, withoutUnknownIncrementalDirectives } from "./operation-rules.js";
+import { usePageSizeLimits } from "./page-size.js";
+import { useRouterSecret } from "./router-secret.js";
+import { useTenantTransaction } from "./tenant-transaction.js";
+import { loadTrustedDocuments, useTrustedDocuments } from "./trusted-documents.js";
+
+export interface GatewayOptions {
+  database: Database;
+  auth: Auth;
+  logger: ErrorLogger;
+  /** GraphiQL with the demo token and an example query (development only). */
+  graphiql: boolean;
+  statementTimeoutMs?: number;
+  /** Limits, disclosure, CORS, trusted documents and budgets (README, Hostile input); safe defaults. */
+  hostileInput?: Partial<HostileInputConfig>;
+  /** The budgets' token buckets (default: from hostileInput.budgets, Redis when it names a URL). */
+  bucketStore?: BucketStore;
+  /** Serve `_service` and `_entities` for a federated router (default true; FEDERATION=off). */
+  federation?: boolean;
+}
+
+/** statement_timeout of an operation when none is configured (STATEMENT_TIMEOUT_MS's default). */
+export const defaultStatementTimeoutMs = 5000;
+
+export type Gateway = YogaServerInstance<Record<string, never>, InitialContext>;
+
+const useOperationRules: Plugin = {
+  onValidate({ addValidationRule }) {
+    addValidationRule(refuseUnsupportedOperations);
+    return ({ valid, result, setResult }) => {
+      if (!valid) setResult(withoutUnknownIncrementalDirectives(result));
+    };
+  },
+};
+
+// Set-Cookie headers Better Auth emits while reading a cookie session (a refreshed expiry, or clearing a
+// stale cookie), kept per request until the response goes out.
+const pendingCookies = new WeakMap<Request, Headers>();
+
+function cookiesToForward(request: Request): Headers {
+  const headers = new Headers();
+  pendingCookies.set(request, headers);
+  return headers;
+}
+
+const useForwardedCookies: Plugin = {
+  onResponse({ request, response }) {
+    for (const cookie of pendingCookies.get(request)?.getSetCookie() ?? []) {
+      response.headers.append("set-cookie", cookie);
+    }
+  },
+};
+
+/** The GraphQL endpoint: schema, who is calling, one tenant transaction per operation, masked errors. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const maskError = createErrorMasker(options.logger);
+  const organizations = createOrganizationApi({ auth: options.auth });
+  const hostile: HostileInputConfig = {
+    ...defaultHostileInput(options.hostileInput?.production ?? false),
+    ...options.hostileInput,
+  };
+  const exposeLimits = !hostile.production;
+  const trustedDocuments = hostile.trustedDocumentsPath
+    ? [
+        useTrustedDocuments({
+          documents: loadTrustedDocuments(hostile.trustedDocumentsPath),
+          // GraphiQL and free-form queries stay possible in development only.
+          allowArbitraryOperations: !hostile.production && options.graphiql,
+        }),
+      ]
+    : [];
+  const budgets = hostile.budgets.enabled
+    ? [useBudgets(hostile.budgets, options.bucketStore ?? createBucketStore(hostile.budgets))]
+    : [];
+  return createYoga<Record<string, never>, InitialContext>({
+    schema: buildSchema({ federation: options.federation ?? true }),
+    graphqlEndpoint: "/graphql",
+    batching: false,
+    logging: false,
+    landingPage: false,
+    // The app limits the body before Yoga sees it (server/body-limit.ts). Yoga's own limit would pipe every
+    // body through a TransformStream, declared length or not: a measurable share of each request's CPU.
+    maxRequestBodySize: false,
+    // No CORS headers unless origins are configured: browsers then allow same-origin calls only.
+    cors: hostile.corsOrigins.length > 0 ? { origin: [...hostile.corsOrigins], credentials: true } : false,
+    context: async ({ request }) => {
+      const requestContext = currentRequestContext();
+      const requestId = requestContext?.requestId ?? "unknown";
+      const clientAddress = requestContext?.clientAddress ?? "unknown";
+      // Before the transaction opens: on PGlite, auth reads share the single connection.
+      const principal = await resolvePrincipal(
+        request,
+        { auth: options.auth, database: options.database },
+        { responseHeaders: cookiesToForward(request) },
+      );
+      return { requestId, principal, clientAddress, request, organizations };
+    },
+    plugins: [
+      // Operation name, tenant, user and error codes for the app's log line and metrics.
+      useOperationRecording(),
+      // A GET or a simple (form-like) POST must carry x-graphql-csrf; JSON POSTs are preflighted anyway.
+      useCSRFPrevention({ requestHeaders: ["x-graphql-csrf"] }),
+      ...trustedDocuments,
+      ...(hostile.routerSecret ? [useRouterSecret(hostile.routerSecret)] : []),
+      ...(hostile.production ? useProductionDisclosure() : []),
+      useOperationLimits({ ...hostile.limits, exposeLimits }),
+      useOperationRules,
+      useForwardedCookies,
+      // Before the tenant transaction: a refused operation never opens one.
+      usePageSizeLimits(),
+      // After the limits plugin (it computes the cost), before the transaction.
+      ...budgets,
+      useTenantTransaction(options.database, {
+        // SET LOCAL statement_timeout on every operation; 5 s unless configured (STATEMENT_TIMEOUT_MS).
+        statementTimeoutMs: options.statementTimeoutMs ?? defaultStatementTimeoutMs,
+      }),
+    ],
+    maskedErrors: {
+      maskError: (error) => maskError(error, currentRequestContext()?.requestId),
+    },
+    graphiql: options.graphiql ? graphiqlDefaults : false,
+    renderGraphiQL,
+  });
+}
