@@ -47,7 +47,7 @@ describe("bench CPU profile summary", () => {
     expect(summary?.busyMs).toBe(30);
     expect(summary?.markdown).toContain("40 ms of samples in the timed runs");
     expect(summary?.markdown).toContain("| 50.0 % | `postgres` |");
-    expect(summary?.markdown).toContain("| 25.0 % | `ours:server/app.ts` |");
+    expect(summary?.markdown).toContain("| 25.0 % | `ours:http/app.ts` |");
     expect(summary?.markdown).toContain("| 25.0 % | `(idle)` |");
     expect(summary?.markdown).not.toContain("drizzle-orm");
   });
