@@ -163,7 +163,7 @@ describe("patched dependencies (patches/, applied by npm's postinstall)", () => 
 
   it("every patch is installed: each line it adds is in the file it patches", () => {
     expect(patches.length).toBeGreaterThan(0);
-    expect(packageJson.scripts.postinstall).toBe("patch-package");
+    expect(packageJson.scripts.postinstall).toBe("patch-package --error-on-warn");
     expect(packageJson.dependencies["patch-package"], "the image installs without devDependencies").toBeDefined();
     for (const name of patches) {
       const text = readFileSync(join(patchDirectory, name), "utf8");

@@ -60,6 +60,10 @@ interface PostgresJsHandle {
 
 const handles = new WeakMap<object, PostgresJsHandle | null>();
 
+// drizzle-orm 1.0.0-rc.4's private parts: `dialect` and `session.options` here, and the PostgresJsSession and
+// PostgresJsTransaction constructors below. If an upgrade moves them, this returns null and transactions quietly
+// take drizzle's own path (test/db/drizzle-internals.test.ts fails). See patches/README.md, "drizzle-orm's
+// private classes".
 function postgresJsHandle(app: RawDatabase): PostgresJsHandle | null {
   let handle = handles.get(app);
   if (handle === undefined) {
@@ -137,6 +141,7 @@ export async function runInTenantContext<T>(
       .begin(accessMode, async (client) => {
         const raw = refusingWhenOver(client as unknown as postgres.Sql, () => over);
         const prepared = handle.prepared ? withPreparedStatements(raw) : raw;
+        // Internal constructors (patches/README.md, "drizzle-orm's private classes").
         const session = new PostgresJsSession(prepared, handle.dialect, relations, handle.options);
         const tx = new PostgresJsTransaction(
           handle.dialect,
