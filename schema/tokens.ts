@@ -3,7 +3,7 @@ import { index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-cor
 import { user } from "./auth.js";
 import { baseColumns } from "./base.js";
 
-// MCP: personal access tokens that agents and scripts use instead of a session. Global and user-scoped:
+// Personal access tokens that agents and scripts use instead of a session. Global and user-scoped:
 // the tenant is chosen per request (X-Organization-Id) and membership is checked like for a session.
 
 export const tokenScopes = ["read", "write", "agent"] as const;
@@ -32,7 +32,7 @@ export const personalAccessToken = pgTable(
   ],
 );
 
-export const mcpRelations = defineRelationsPart({ user, personalAccessToken }, (r) => ({
+export const tokenRelations = defineRelationsPart({ user, personalAccessToken }, (r) => ({
   personalAccessToken: {
     user: r.one.user({ from: r.personalAccessToken.userId, to: r.user.id, optional: false }),
   },
