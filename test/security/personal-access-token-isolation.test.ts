@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoUsers, type TenantTransaction } from "../../src/platform/db/index.js";
 import { acme, globex, initech } from "../graphql/helpers.js";
 import { expectError, expectOk, run } from "../mutations/helpers.js";
-import { rowsOf } from "../support/database.js";
+import { backendName, rowsOf } from "../support/database.js";
 import { type Caller, createTestGateway, demoPat, type SignedIn, type TestGateway } from "../support/gateway.js";
 import { refusalOf } from "../support/pg-error.js";
 import { createTokenForUser } from "../support/tokens.js";
@@ -43,7 +43,7 @@ interface TokenRow {
   user_id: string;
 }
 
-describe("personal access tokens are the caller's own, by policy", () => {
+describe(`personal access tokens are the caller's own, by policy, on ${backendName}`, () => {
   let gw: TestGateway;
   let aliceSession: SignedIn;
   /** Bob's and Dave's tokens: what Alice must never reach. */
