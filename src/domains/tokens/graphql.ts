@@ -114,7 +114,7 @@ builder.mutationFields((t) => ({
     authScopes: viewerWrite,
     args: { input: t.arg({ type: RevokePersonalAccessTokenInput, required: true }) },
     resolve: async (_root, args, ctx) => {
-      actorId(ctx);
+      actorId(ctx); // UNAUTHENTICATED without a principal, as before the rules moved to the service
       const tokenId = String(args.input.id);
       await revokePersonalAccessToken(ctx.tx, tokenId);
       return { tokenId };
