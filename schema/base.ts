@@ -25,6 +25,11 @@ export function currentOrganizationId(): SQL {
   return sql`nullif((select current_setting('app.organization_id', true)), '')`;
 }
 
+/** The transaction's signed-in user as SQL: NULL when unset or empty, so every comparison with it fails closed. */
+export function currentUserId(): SQL {
+  return sql`nullif((select current_setting('app.user_id', true)), '')`;
+}
+
 // Every timestamp is timestamptz(3): JavaScript dates hold milliseconds, and a column with microseconds
 // would make keyset cursors skip rows that share a millisecond.
 
@@ -94,6 +99,28 @@ export function tenantPolicies(tableName: string, t: { id: ExtraConfigColumn; or
       withCheck: sameTenant,
     }),
     pgPolicy(`${tableName}_tenant_delete`, { for: "delete", to: authenticatedRole, using: sameTenant }),
+  ];
+}
+
+/**
+ * The one helper that secures a user-scoped global table (no organization_id: a user's own rows, the same in
+ * every tenant, such as personal access tokens). The four policies for `authenticated` compare user_id with the
+ * user setting, so a missing setting matches nothing; what `authenticated` may do at all is still decided by
+ * the grants (the custom security migration). RLS is enabled by `pgTable.withRLS` but not forced: the owner
+ * (migrations, `db:remove-demo`) and Better Auth's login (BYPASSRLS, the token look-up) reach every row.
+ */
+export function userPolicies(tableName: string, t: { userId: ExtraConfigColumn }) {
+  const sameUser = sql`${t.userId} = ${currentUserId()}`;
+  return [
+    pgPolicy(`${tableName}_user_select`, { for: "select", to: authenticatedRole, using: sameUser }),
+    pgPolicy(`${tableName}_user_insert`, { for: "insert", to: authenticatedRole, withCheck: sameUser }),
+    pgPolicy(`${tableName}_user_update`, {
+      for: "update",
+      to: authenticatedRole,
+      using: sameUser,
+      withCheck: sameUser,
+    }),
+    pgPolicy(`${tableName}_user_delete`, { for: "delete", to: authenticatedRole, using: sameUser }),
   ];
 }
 

@@ -4,7 +4,7 @@ import { authRelations } from "./auth.js";
 import { researchRelations } from "./research.js";
 import { searchRelations } from "./search.js";
 import * as tables from "./tables.js";
-import { mcpRelations } from "./tokens.js";
+import { tokenRelations } from "./tokens.js";
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
@@ -36,6 +36,6 @@ export const relations = mergeRelationParts(
   aiRelations,
   researchRelations,
   searchRelations,
-  mcpRelations,
+  tokenRelations,
 );
 export type Relations = typeof relations;

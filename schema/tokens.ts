@@ -1,15 +1,16 @@
 import { defineRelationsPart } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { user } from "./auth.js";
-import { baseColumns } from "./base.js";
+import { baseColumns, userPolicies } from "./base.js";
 
-// MCP: personal access tokens that agents and scripts use instead of a session. Global and user-scoped:
-// the tenant is chosen per request (X-Organization-Id) and membership is checked like for a session.
+// Personal access tokens that agents and scripts use instead of a session. Global and user-scoped: the tenant is
+// chosen per request (X-Organization-Id) and membership is checked like for a session. `authenticated` reaches
+// only the rows of the transaction's user (userPolicies), and never the hash column (column grants).
 
 export const tokenScopes = ["read", "write", "agent"] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
-export const personalAccessToken = pgTable(
+export const personalAccessToken = pgTable.withRLS(
   "personal_access_token",
   {
     ...baseColumns(),
@@ -27,12 +28,13 @@ export const personalAccessToken = pgTable(
     lastUsedAt: timestamp("last_used_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [
+    ...userPolicies("personal_access_token", t),
     uniqueIndex("personal_access_token_hash_key").on(t.tokenHash),
     index("personal_access_token_user_idx").on(t.userId, t.createdAt),
   ],
 );
 
-export const mcpRelations = defineRelationsPart({ user, personalAccessToken }, (r) => ({
+export const tokenRelations = defineRelationsPart({ user, personalAccessToken }, (r) => ({
   personalAccessToken: {
     user: r.one.user({ from: r.personalAccessToken.userId, to: r.user.id, optional: false }),
   },

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { researchPlan } from "../../schema/index.js";
-import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
 import type { Auth } from "../../src/platform/auth/better-auth.js";
 import {
   lastUsedThrottleMs,
@@ -11,6 +10,7 @@ import {
 } from "../../src/platform/auth/principal.js";
 import { DEMO_PASSWORD, DEMO_TOKEN, demoUsers, seedDemoData } from "../../src/platform/db/index.js";
 import { backendName, createTestDatabase, type TestDatabase } from "../support/database.js";
+import { createTokenForUser } from "../support/tokens.js";
 import {
   addMemberByInvitation,
   callAuthOk,
@@ -82,7 +82,7 @@ describe(`resolvePrincipal on ${backendName}`, () => {
         tokenId: "demo-token-alice",
       } satisfies Principal);
 
-      const readOnly = await createPersonalAccessToken(
+      const readOnly = await createTokenForUser(
         { database: db.database },
         { userId: demoUsers.bob.id, name: "reader", scopes: ["read"], expiresAt: null },
       );
@@ -91,7 +91,7 @@ describe(`resolvePrincipal on ${backendName}`, () => {
     });
 
     it("records when a token was last used, at most once a minute", async () => {
-      const { token, record } = await createPersonalAccessToken(
+      const { token, record } = await createTokenForUser(
         { database: db.database },
         { userId: demoUsers.alice.id, name: "last used", scopes: ["read"], expiresAt: null },
       );
@@ -122,7 +122,7 @@ describe(`resolvePrincipal on ${backendName}`, () => {
     });
 
     it("refuses an expired personal access token", async () => {
-      const { token, record } = await createPersonalAccessToken(
+      const { token, record } = await createTokenForUser(
         { database: db.database },
         { userId: demoUsers.alice.id, name: "short-lived", scopes: ["read"], expiresAt: new Date(Date.now() + 60_000) },
       );
@@ -134,7 +134,7 @@ describe(`resolvePrincipal on ${backendName}`, () => {
     });
 
     it("refuses a revoked personal access token", async () => {
-      const { token, record } = await createPersonalAccessToken(
+      const { token, record } = await createTokenForUser(
         { database: db.database },
         { userId: demoUsers.alice.id, name: "to revoke", scopes: ["read"], expiresAt: null },
       );
@@ -262,7 +262,7 @@ describe(`resolvePrincipal on ${backendName}`, () => {
         email: "gus@example.test",
       };
       await addMemberByInvitation(auth, owner, organizationId, guest, "member");
-      const guestToken = await createPersonalAccessToken(
+      const guestToken = await createTokenForUser(
         { database: db.database },
         { userId: guest.userId, name: "gus agent", scopes: ["read"], expiresAt: null },
       );

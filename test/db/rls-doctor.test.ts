@@ -19,6 +19,7 @@ import { tenantTables } from "../support/tenant-schema.js";
 // other test databases share them.
 
 const tenantExpression = "organization_id = nullif((select current_setting('app.organization_id', true)), '')";
+const userExpression = "user_id = nullif((select current_setting('app.user_id', true)), '')";
 
 interface Sabotage {
   name: string;
@@ -145,6 +146,42 @@ const sabotages: Sabotage[] = [
       "alter table ai_model disable row level security",
     ],
     expected: [/^public\.ai_model: not a tenant table \(no organization_id\) but has RLS enabled, 1 policies$/],
+  },
+  {
+    name: "a personal access token policy opened to `using (true)` (every user's tokens)",
+    setup: ["alter policy personal_access_token_user_select on personal_access_token using (true)"],
+    teardown: [`alter policy personal_access_token_user_select on personal_access_token using (${userExpression})`],
+    expected: [
+      /^personal_access_token: policy personal_access_token_user_select \(SELECT\): USING is true, expected user_id/,
+    ],
+  },
+  {
+    name: "a personal access token policy comparing the organization instead of the user",
+    setup: [
+      "alter policy personal_access_token_user_update on personal_access_token with check (user_id = nullif((select current_setting('app.organization_id', true)), ''))",
+    ],
+    teardown: [
+      `alter policy personal_access_token_user_update on personal_access_token with check (${userExpression})`,
+    ],
+    expected: [/^personal_access_token: policy personal_access_token_user_update \(UPDATE\): WITH CHECK is/],
+  },
+  {
+    name: "RLS disabled on personal_access_token",
+    setup: ["alter table personal_access_token disable row level security"],
+    teardown: ["alter table personal_access_token enable row level security"],
+    expected: [/^personal_access_token: row-level security is not enabled$/],
+  },
+  {
+    name: "authenticated granted the token hash",
+    setup: ["grant select (token_hash) on personal_access_token to authenticated"],
+    teardown: ["revoke select (token_hash) on personal_access_token from authenticated"],
+    expected: [/^authenticated may read personal_access_token\.token_hash$/],
+  },
+  {
+    name: "authenticated granted DELETE on all of personal_access_token",
+    setup: ["grant delete on personal_access_token to authenticated"],
+    teardown: ["revoke delete on personal_access_token from authenticated"],
+    expected: [/^authenticated holds \[DELETE\] on all of personal_access_token, expected column grants$/],
   },
   {
     name: "an index leading with organization_id missing",

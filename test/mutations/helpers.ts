@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { expect } from "vitest";
 import type { TokenScope } from "../../schema/index.js";
-import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
 import { demoUsers } from "../../src/platform/db/index.js";
 import type { TestDatabase } from "../support/database.js";
 import {
@@ -12,6 +11,7 @@ import {
   globalId,
   type TestGateway,
 } from "../support/gateway.js";
+import { createTokenForUser } from "../support/tokens.js";
 
 // Helpers for the write-API tests: run a mutation through the whole gateway (test/support/gateway.ts), check
 // its error codes, and check what was really written as the tables' owner (bypassing RLS), never through it.
@@ -123,7 +123,7 @@ export async function patWith(
   scopes: TokenScope[],
   user: keyof typeof demoUsers = "alice",
 ): Promise<Caller> {
-  const created = await createPersonalAccessToken(
+  const created = await createTokenForUser(
     { database: db.database },
     { userId: demoUsers[user].id, name: `test ${scopes.join("+")}`, scopes, expiresAt: null },
   );

@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
 import { displayPrefix, hashTokenSecret } from "../../src/platform/auth/token-secrets.js";
 import { demoUsers } from "../../src/platform/db/index.js";
 import { backendName } from "../support/database.js";
 import { type Caller, createTestGateway, demoPat, type SignedIn, type TestGateway } from "../support/gateway.js";
+import { createTokenForUser } from "../support/tokens.js";
 import { countRows, expectError, expectOk, patWith, run, snapshot } from "./helpers.js";
 
 // Personal access tokens through GraphQL: created and revoked in the operation's transaction as
@@ -135,7 +135,7 @@ describe(`personal access token mutations on ${backendName}`, () => {
   });
 
   it("a token that expires cannot mint one that outlives it (FORBIDDEN)", async () => {
-    const expiring = await createPersonalAccessToken(
+    const expiring = await createTokenForUser(
       { database: gw.db.database },
       {
         userId: demoUsers.alice.id,
@@ -182,7 +182,7 @@ describe(`personal access token mutations on ${backendName}`, () => {
   });
 
   it("answers another user's token, or an unknown id, with NOT_FOUND, writing nothing", async () => {
-    const bobs = await createPersonalAccessToken(
+    const bobs = await createTokenForUser(
       { database: gw.db.database },
       { userId: demoUsers.bob.id, name: "bob's", scopes: ["read"], expiresAt: null },
     );

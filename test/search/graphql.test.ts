@@ -2,7 +2,6 @@ import { type SQL, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
 import { chunkText } from "../../src/domains/search/chunking.js";
-import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
 import { demoOrganizations, demoUsers } from "../../src/platform/db/index.js";
 import { researchTopics } from "../../src/platform/db/seed/demo-data.js";
 import { embeddingNear, topicEmbedding } from "../../src/platform/db/seed/embeddings.js";
@@ -17,6 +16,7 @@ import {
   type SignedIn,
   type TestGateway,
 } from "../support/gateway.js";
+import { createTokenForUser } from "../support/tokens.js";
 import { type FakeProvider, startFakeProvider, withEmbeddingEnv } from "./fake-provider.js";
 
 // searchDocumentChunks and ingestArtifactText through the whole gateway (app.fetch, real credentials, one
@@ -484,7 +484,7 @@ describe("ingestArtifactText", () => {
 
   it("needs the agent scope: a read-only token is FORBIDDEN", async () => {
     const artifactId = await freshArtifact("scope");
-    const { token } = await createPersonalAccessToken(
+    const { token } = await createTokenForUser(
       { database: gw.db.database },
       { userId: demoUsers.dave.id, name: "read only", scopes: ["read"], expiresAt: null },
     );

@@ -36,13 +36,13 @@ describe(`per-tenant budgets on ${backendName}`, () => {
 
   beforeAll(async () => {
     gw = await createTestGateway();
-    const { createPersonalAccessToken } = await import("../../src/domains/tokens/token-service.js");
+    const { createTokenForUser } = await import("../support/tokens.js");
     const deps = { database: gw.db.database };
     daveToken = (
-      await createPersonalAccessToken(deps, { userId: demoUsers.dave.id, name: "b", scopes: ["read"], expiresAt: null })
+      await createTokenForUser(deps, { userId: demoUsers.dave.id, name: "b", scopes: ["read"], expiresAt: null })
     ).token;
     bobToken = (
-      await createPersonalAccessToken(deps, { userId: demoUsers.bob.id, name: "b", scopes: ["read"], expiresAt: null })
+      await createTokenForUser(deps, { userId: demoUsers.bob.id, name: "b", scopes: ["read"], expiresAt: null })
     ).token;
   }, 300_000);
   afterAll(async () => {

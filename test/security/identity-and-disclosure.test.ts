@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
 import { type App, createApp } from "../../src/http/app.js";
 import { createErrorMasker } from "../../src/pipeline/error-masking.js";
 import { demoUsers } from "../../src/platform/db/index.js";
@@ -17,6 +16,7 @@ import {
   globalId,
   type TestGateway,
 } from "../support/gateway.js";
+import { createTokenForUser } from "../support/tokens.js";
 import { firstError, tableCounts } from "./helpers.js";
 
 // Identity attacks (forged tenants, dead credentials, scope escalation, a member removed mid-session) and
@@ -77,7 +77,7 @@ describe(`identity and disclosure on ${backendName}`, () => {
   }
 
   async function patFor(userId: string, scopes: ("read" | "write" | "agent")[], expiresAt: Date | null = null) {
-    const created = await createPersonalAccessToken(
+    const created = await createTokenForUser(
       { database: gw.db.database },
       { userId, name: `attack ${scopes.join("+")}`, scopes, expiresAt },
     );

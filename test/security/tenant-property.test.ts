@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPersonalAccessToken } from "../../src/domains/tokens/token-service.js";
 import { demoUsers } from "../../src/platform/db/index.js";
 import { acme, globex, initech, rawId } from "../graphql/helpers.js";
 import { backendName } from "../support/database.js";
 import { type Caller, createTestGateway, demoPat, errorCodes, globalId, type TestGateway } from "../support/gateway.js";
+import { createTokenForUser } from "../support/tokens.js";
 
 // Property: over random sequences of (tenant, operation, id, pool size) — batches of operations run
 // concurrently, so tenants interleave on pooled connections — every row returned belongs to the caller's
@@ -28,8 +28,7 @@ describe(`tenant isolation property on ${backendName}`, () => {
     gw = await createTestGateway();
     const deps = { database: gw.db.database };
     const token = async (userId: string) =>
-      (await createPersonalAccessToken(deps, { userId, name: "property", scopes: ["read", "write"], expiresAt: null }))
-        .token;
+      (await createTokenForUser(deps, { userId, name: "property", scopes: ["read", "write"], expiresAt: null })).token;
     tenants.push(
       { name: "alice@acme", caller: demoPat, organizationId: acme },
       { name: "alice@globex", caller: demoPat, organizationId: globex },

@@ -12,6 +12,10 @@ import { indexesNotLedByTenant } from "../../schema/distribution.js";
 //   schema/distribution.ts gives the reason), and foreign keys onto other tenant tables that include it: what a
 //   database distributed or hash-partitioned by organization_id accepts (docs/citus.md). Partitions of a
 //   tenant table are not tenant tables themselves: queries name the parent, whose policies apply.
+// - A user-scoped table (USER_SCOPED_TABLES: global rows of one user, no organization_id) has RLS enabled (not
+//   necessarily forced: the owner and trovella_auth reach every row) and exactly four permissive policies for
+//   `authenticated`, each comparing user_id with nullif(current_setting('app.user_id', true), ''). `authenticated`
+//   holds column grants only there, never on the secret's hash, and `anonymous` nothing.
 // - No other table has RLS or policies (a policy elsewhere means someone relies on RLS where it is not audited).
 // - `trovella_app` (the runtime login) is not a superuser, has no BYPASSRLS, owns nothing, holds no table
 //   privilege itself and may only SET ROLE to `authenticated` and `anonymous`.
@@ -41,6 +45,14 @@ export const IDENTITY_TABLES = [
   "personal_access_token",
 ] as const;
 
+/** Global tables of one user's rows, secured by schema/base.ts userPolicies(): user_id = the transaction's user. */
+export const USER_SCOPED_TABLES = ["personal_access_token"] as const;
+
+/** Columns of user-scoped tables `authenticated` must never read. */
+const SECRET_COLUMNS: Record<(typeof USER_SCOPED_TABLES)[number], string[]> = {
+  personal_access_token: ["token_hash"],
+};
+
 /** Tenant tables `authenticated` may only read: Better Auth (trovella_auth) writes them. */
 export const READ_ONLY_TENANT_TABLES = ["member", "invitation"] as const;
 
@@ -50,6 +62,10 @@ type TablePrivilege = (typeof TABLE_PRIVILEGES)[number];
 /** The only expression a tenant policy may have, as pg_get_expr prints it (PostgreSQL 15 and 18 alike). */
 const TENANT_EXPRESSION =
   /^\(?organization_id = NULLIF\(\(\s*SELECT current_setting\('app\.organization_id'::text, true\)( AS current_setting)?\), ''::text\)\)?$/i;
+
+/** The only expression a user-scoped table's policy may have, as pg_get_expr prints it. */
+const USER_EXPRESSION =
+  /^\(?user_id = NULLIF\(\(\s*SELECT current_setting\('app\.user_id'::text, true\)( AS current_setting)?\), ''::text\)\)?$/i;
 
 const POLICY_COMMANDS: Record<string, string> = { r: "SELECT", a: "INSERT", w: "UPDATE", d: "DELETE", "*": "ALL" };
 
@@ -159,6 +175,66 @@ async function ownedBy(query: CatalogQuery, role: string): Promise<string[]> {
   return rows.map((r) => r.object);
 }
 
+interface PolicyRow {
+  table: string;
+  name: string;
+  cmd: string;
+  permissive: boolean;
+  roles: string[];
+  using: string | null;
+  with_check: string | null;
+}
+
+/** The policies of the tables `where` selects (alias `c`), as the catalog prints them. */
+function policiesWhere(query: CatalogQuery, where: SQL): Promise<PolicyRow[]> {
+  return query<PolicyRow>(sql`
+    select c.relname as table, p.polname as name, p.polcmd::text as cmd, p.polpermissive as permissive,
+      array(select case when r = 0 then 'public' else r::regrole::text end from unnest(p.polroles) r order by 1)
+        as roles,
+      pg_get_expr(p.polqual, p.polrelid) as using, pg_get_expr(p.polwithcheck, p.polrelid) as with_check
+    from pg_policy p join pg_class c on c.oid = p.polrelid
+    where ${where}
+    order by c.relname, p.polname`);
+}
+
+/**
+ * How `table`'s policies depart from the four permissive ones for `authenticated` (select, insert, update with
+ * USING and WITH CHECK, delete), each clause matching `expression` (`expected` says it in words).
+ */
+function policyProblems(table: string, own: PolicyRow[], expression: RegExp, expected: string): string[] {
+  const problems: string[] = [];
+  const commands = own.map((p) => POLICY_COMMANDS[p.cmd] ?? p.cmd);
+  if (own.length !== 4) problems.push(`${table}: has ${own.length} policies, expected exactly 4`);
+  for (const command of Object.keys(EXPECTED_CLAUSES)) {
+    const count = commands.filter((c) => c === command).length;
+    if (count !== 1) problems.push(`${table}: has ${count} ${command} policies, expected exactly 1`);
+  }
+  for (const policy of own) {
+    const command = POLICY_COMMANDS[policy.cmd] ?? policy.cmd;
+    const label = `${table}: policy ${policy.name} (${command})`;
+    if (!policy.permissive) problems.push(`${label} is restrictive, expected permissive`);
+    if (policy.roles.length !== 1 || policy.roles[0] !== TENANT_ROLE) {
+      problems.push(`${label} applies to [${policy.roles.join(", ")}], expected [${TENANT_ROLE}]`);
+    }
+    const clauses = EXPECTED_CLAUSES[command];
+    if (!clauses) {
+      problems.push(`${label}: FOR ${command} policies are not allowed`);
+      continue;
+    }
+    for (const [clause, text, wanted] of [
+      ["USING", policy.using, clauses.using],
+      ["WITH CHECK", policy.with_check, clauses.withCheck],
+    ] as const) {
+      if (wanted && text === null) problems.push(`${label} has no ${clause} expression`);
+      if (!wanted && text !== null) problems.push(`${label} has an unexpected ${clause} expression: ${text}`);
+      if (wanted && text !== null && !expression.test(text.trim())) {
+        problems.push(`${label}: ${clause} is ${text}, expected ${expected}`);
+      }
+    }
+  }
+  return problems;
+}
+
 export const doctorChecks: DoctorCheck[] = [
   {
     name: "every tenant table has RLS enabled and forced",
@@ -179,55 +255,69 @@ export const doctorChecks: DoctorCheck[] = [
     name: "every tenant table has exactly the four tenant policies for authenticated",
     async run(query) {
       const tables = await catalogTenantTables(query);
-      const policies = await query<{
-        table: string;
-        name: string;
-        cmd: string;
-        permissive: boolean;
-        roles: string[];
-        using: string | null;
-        with_check: string | null;
-      }>(sql`
-        select c.relname as table, p.polname as name, p.polcmd::text as cmd, p.polpermissive as permissive,
-          array(select case when r = 0 then 'public' else r::regrole::text end from unnest(p.polroles) r order by 1)
-            as roles,
-          pg_get_expr(p.polqual, p.polrelid) as using, pg_get_expr(p.polwithcheck, p.polrelid) as with_check
-        from pg_policy p join pg_class c on c.oid = p.polrelid
-        where ${isTenantTable("c")}
-        order by c.relname, p.polname`);
+      const policies = await policiesWhere(query, isTenantTable("c"));
+      return tables.flatMap((table) =>
+        policyProblems(
+          table,
+          policies.filter((p) => p.table === table),
+          TENANT_EXPRESSION,
+          "organization_id = nullif((select current_setting('app.organization_id', true)), '')",
+        ),
+      );
+    },
+  },
+  {
+    name: "every user-scoped table has RLS enabled and exactly the four user policies for authenticated",
+    async run(query) {
+      const names = sql.join(
+        USER_SCOPED_TABLES.map((name) => sql`${name}`),
+        sql`, `,
+      );
+      const rows = await query<{ name: string; enabled: boolean }>(sql`
+        select c.relname as name, c.relrowsecurity as enabled from pg_class c
+        where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p') and c.relname in (${names})`);
+      const policies = await policiesWhere(
+        query,
+        sql`c.relnamespace = 'public'::regnamespace and c.relname in (${names})`,
+      );
       const problems: string[] = [];
-      for (const table of tables) {
-        const own = policies.filter((p) => p.table === table);
-        const commands = own.map((p) => POLICY_COMMANDS[p.cmd] ?? p.cmd);
-        if (own.length !== 4) problems.push(`${table}: has ${own.length} policies, expected exactly 4`);
-        for (const command of Object.keys(EXPECTED_CLAUSES)) {
-          const count = commands.filter((c) => c === command).length;
-          if (count !== 1) problems.push(`${table}: has ${count} ${command} policies, expected exactly 1`);
+      for (const table of USER_SCOPED_TABLES) {
+        const row = rows.find((r) => r.name === table);
+        if (!row) {
+          problems.push(`user-scoped table ${table} does not exist`);
+          continue;
         }
-        for (const policy of own) {
-          const command = POLICY_COMMANDS[policy.cmd] ?? policy.cmd;
-          const label = `${table}: policy ${policy.name} (${command})`;
-          if (!policy.permissive) problems.push(`${label} is restrictive, expected permissive`);
-          if (policy.roles.length !== 1 || policy.roles[0] !== TENANT_ROLE) {
-            problems.push(`${label} applies to [${policy.roles.join(", ")}], expected [${TENANT_ROLE}]`);
-          }
-          const expected = EXPECTED_CLAUSES[command];
-          if (!expected) {
-            problems.push(`${label}: FOR ${command} policies are not allowed on tenant tables`);
-            continue;
-          }
-          for (const [clause, text, wanted] of [
-            ["USING", policy.using, expected.using],
-            ["WITH CHECK", policy.with_check, expected.withCheck],
-          ] as const) {
-            if (wanted && text === null) problems.push(`${label} has no ${clause} expression`);
-            if (!wanted && text !== null) problems.push(`${label} has an unexpected ${clause} expression: ${text}`);
-            if (wanted && text !== null && !TENANT_EXPRESSION.test(text.trim())) {
-              problems.push(
-                `${label}: ${clause} is ${text}, expected organization_id = nullif((select current_setting('app.organization_id', true)), '')`,
-              );
-            }
-          }
+        if (!row.enabled) problems.push(`${table}: row-level security is not enabled`);
+        problems.push(
+          ...policyProblems(
+            table,
+            policies.filter((p) => p.table === table),
+            USER_EXPRESSION,
+            "user_id = nullif((select current_setting('app.user_id', true)), '')",
+          ),
+        );
+      }
+      return problems;
+    },
+  },
+  {
+    name: `${TENANT_ROLE} holds column grants only on user-scoped tables, never their secrets; ${ANONYMOUS_ROLE} nothing`,
+    async run(query) {
+      const problems: string[] = [];
+      for (const table of USER_SCOPED_TABLES) {
+        for (const role of [TENANT_ROLE, ANONYMOUS_ROLE]) {
+          const row = (await privilegesOf(query, role)).find((r) => r.schema === "public" && r.name === table);
+          if (!row) continue; // reported by the check above
+          const held = heldPrivileges(row);
+          if (held.length > 0)
+            problems.push(`${role} holds [${held.join(", ")}] on all of ${table}, expected column grants`);
+          if (role === ANONYMOUS_ROLE && row.any_column) problems.push(`${role} holds column privileges on ${table}`);
+        }
+        for (const column of SECRET_COLUMNS[table]) {
+          const [readable] = await query<{ granted: boolean }>(
+            sql`select has_column_privilege(${TENANT_ROLE}, ${`public.${table}`}::regclass, ${column}, 'SELECT') as granted`,
+          );
+          if (readable?.granted) problems.push(`${TENANT_ROLE} may read ${table}.${column}`);
         }
       }
       return problems;
@@ -344,6 +434,10 @@ export const doctorChecks: DoctorCheck[] = [
           c.relforcerowsecurity as forced, (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where ${userSchemas} and c.relkind in ('r', 'p') and not (${isTenantTable("c")})
+          and not (c.relnamespace = 'public'::regnamespace and c.relname in (${sql.join(
+            USER_SCOPED_TABLES.map((name) => sql`${name}`),
+            sql`, `,
+          )}))
           and (c.relrowsecurity or c.relforcerowsecurity or exists (select 1 from pg_policy p where p.polrelid = c.oid))
         order by 1`);
       return rows.map(
