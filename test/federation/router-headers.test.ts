@@ -12,10 +12,10 @@ import { DEMO_TOKEN } from "../../src/platform/db/index.js";
 import { type Cluster, startCluster } from "../ops/support/cluster.js";
 import { prepareDatabase, repoRoot, type ServerProcess, spawnServer } from "../ops/support/stack.js";
 
-// The README's router example, run: Hive Gateway composes our subgraph (the real server process, production,
-// with a router secret) and a tiny second one ("notes", its own HTTP server), every hop over a loopback
+// The router example of docs/federation.md, run: Hive Gateway composes our subgraph (the real server process,
+// production, with a router secret) and a tiny second one ("notes", its own HTTP server), every hop over a loopback
 // socket. The gateway forwards headers with examples/hive-gateway/propagate-headers.ts, the very file the
-// README shows. The second subgraph records what it received: never the caller's Authorization, tenant or
+// manual shows. The second subgraph records what it received: never the caller's Authorization, tenant or
 // the router secret. Ours still answers, including `_entities`, which requires the secret.
 
 const routerSecret = "router-secret-for-the-federation-test";
@@ -49,7 +49,7 @@ function close(server: Server | undefined): Promise<void> {
   return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
 }
 
-describe("the README's router example (Hive Gateway, two subgraphs, real sockets)", () => {
+describe("the router example of docs/federation.md (Hive Gateway, two subgraphs, real sockets)", () => {
   let cluster: Cluster;
   let trovella: ServerProcess;
   let notes: { server: Server; url: string };
@@ -80,7 +80,7 @@ describe("the README's router example (Hive Gateway, two subgraphs, real sockets
       void notesYoga(request, response);
     });
 
-    // Composed from schema.graphql, as the README says a deployment does.
+    // Composed from schema.graphql, as docs/federation.md says a deployment does.
     const composed = composeServices([
       {
         name: "trovella",
@@ -143,9 +143,9 @@ describe("the README's router example (Hive Gateway, two subgraphs, real sockets
     expect(notesReceived.some((headers) => headers["x-request-id"] === "router-headers-test")).toBe(true);
   });
 
-  it("the README shows the file this test runs, verbatim", () => {
-    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  it("docs/federation.md shows the file this test runs, verbatim", () => {
+    const manual = readFileSync(join(repoRoot, "docs/federation.md"), "utf8");
     const example = readFileSync(join(repoRoot, "examples/hive-gateway/propagate-headers.ts"), "utf8");
-    expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
+    expect(manual).toContain(`\`\`\`ts\n${example}\`\`\``);
   });
 });

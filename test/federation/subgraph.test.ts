@@ -81,7 +81,7 @@ describe(`federation on ${backendName}`, () => {
           return request.url.startsWith(trovellaUrl) ? gw.app.fetch(request) : reviews.fetch(request);
         },
       },
-      // The README's example: credentials and tenant to our subgraph only.
+      // The example of docs/federation.md: credentials and tenant to our subgraph only.
       propagateHeaders,
     });
   });

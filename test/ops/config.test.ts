@@ -6,8 +6,8 @@ import { ConfigError, loadConfig, loadDatabaseConfig } from "../../src/platform/
 import { repoRoot } from "./support/stack.js";
 
 // Configuration is read and checked once, at start: every bad value is reported (all of them, each in a
-// sentence naming the variable), passwords are never echoed, and every variable the code reads is in the
-// README's Configuration table.
+// sentence naming the variable), passwords are never echoed, and every variable the code reads is in a
+// table of docs/configuration.md.
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
@@ -228,10 +228,9 @@ describe("configuration", () => {
     expect(stderr).toContain('  - DATABASE_POOL_SIZE must be a whole number from 1 to 500, got "none"');
   }, 60_000);
 
-  it("every environment variable read in src/ is documented in a README table", () => {
-    // The Configuration table, or the table of the section of a feature that owns its settings.
-    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-    const documented = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)`/gm)].map((m) => m[1]));
+  it("every environment variable read in src/ is documented in a table of docs/configuration.md", () => {
+    const configuration = readFileSync(join(repoRoot, "docs/configuration.md"), "utf8");
+    const documented = new Set([...configuration.matchAll(/^\| `([A-Z][A-Z0-9_]+)`/gm)].map((m) => m[1]));
     const read = new Map<string, string>();
     for (const file of sourceFiles(join(repoRoot, "src"))) {
       const text = readFileSync(file, "utf8");
@@ -247,7 +246,7 @@ describe("configuration", () => {
     }
     expect(read.size).toBeGreaterThan(20);
     const missing = [...read].filter(([name]) => !documented.has(name)).map(([name, file]) => `${name} (${file})`);
-    expect(missing, "document these in README.md (Configuration)").toEqual([]);
+    expect(missing, "document these in docs/configuration.md").toEqual([]);
   });
 });
 

@@ -135,13 +135,15 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("sets only variables the configuration knows (documented in README.md)", () => {
-    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  it("sets only variables the configuration knows (documented in docs/configuration.md)", () => {
+    const configuration = readFileSync(join(repoRoot, "docs/configuration.md"), "utf8");
     const gateway = /\n {2}gateway:\n([\s\S]*?)(?:\n {2}\w|\nvolumes:)/.exec(compose)?.[1] ?? "";
     const environment = /environment:\n((?: {6}.+\n)+)/.exec(`${gateway}\n`)?.[1] ?? "";
     const names = [...environment.matchAll(/^ {6}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string);
     expect(names).toEqual(expect.arrayContaining(["NODE_ENV", "APP_DATABASE_URL", "BETTER_AUTH_SECRET"]));
-    for (const name of names) expect(readme.includes(`| \`${name}\``), `${name} in README.md`).toBe(true);
+    for (const name of names) {
+      expect(configuration.includes(`| \`${name}\``), `${name} in docs/configuration.md`).toBe(true);
+    }
     // Docker's default stop timeout (10 s) would kill a draining gateway before SHUTDOWN_TIMEOUT_MS.
     const grace = /stop_grace_period:\s*(\d+)s/.exec(gateway)?.[1];
     const drain = /SHUTDOWN_TIMEOUT_MS:\s*"(\d+)"/.exec(gateway)?.[1];
