@@ -47,7 +47,7 @@ export function wholeNumber(raw: string, min: number, max: number): number | und
   return /^-?\d+$/.test(raw) && Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
 }
 
-export function readInteger(name: string, raw: RawValue, report: Report, fallback: number, min: number, max: number) {
+function readInteger(name: string, raw: RawValue, report: Report, fallback: number, min: number, max: number) {
   if (raw === undefined) return fallback;
   const value = wholeNumber(raw, min, max);
   if (value === undefined) report(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
