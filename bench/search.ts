@@ -5,12 +5,12 @@ import { fileURLToPath } from "node:url";
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { defaultSearchTuning, type SearchTuning } from "../src/domains/search/config.js";
 import {
   type SearchStrategy,
   searchChunksByVector,
   type VectorSearchOptions,
 } from "../src/domains/search/vector-search.js";
+import { defaultSearchTuning, type SearchTuning } from "../src/platform/config/index.js";
 import { Database, migrate } from "../src/platform/db/index.js";
 import { type Corpus, createCorpus, loadCorpus, recallOf, skewedSizes } from "../test/search/corpus.js";
 

@@ -6,7 +6,7 @@ import { type App, createApp } from "./http/app.js";
 import { type HttpServer, listen } from "./http/server.js";
 import { type BucketStore, createBucketStore } from "./pipeline/budgets.js";
 import { createAuth } from "./platform/auth/better-auth.js";
-import { type Config, ConfigError, loadConfig } from "./platform/config.js";
+import { type Config, ConfigError, loadConfig } from "./platform/config/index.js";
 import {
   Database,
   DEMO_PASSWORD,
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     statementTimeoutMs: config.statementTimeoutMs,
     hostileInput: config.hostileInput,
     federation: config.federation,
+    search: config.search,
   });
   const http = await listen(app, config.port, undefined, {
     trustedProxies: config.trustedProxies,

@@ -2,13 +2,18 @@ import { randomUUID } from "node:crypto";
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { BucketStore } from "../pipeline/budgets.js";
 import { createGateway, type Gateway } from "../pipeline/gateway.js";
-import type { HostileInputConfig } from "../pipeline/hostile-input.js";
 import { type Auth, authBasePath, authHandler } from "../platform/auth/better-auth.js";
+import {
+  defaultMaxBodyBytes,
+  defaultReadinessTimeoutMs,
+  type HostileInputConfig,
+  type SearchConfig,
+} from "../platform/config/index.js";
 import type { Database } from "../platform/db/index.js";
 import { credentialsOf, type Logger } from "../platform/observability/logger.js";
 import { createMetrics, type Metrics } from "../platform/observability/metrics.js";
 import { type RequestContext, runWithRequestContext } from "../platform/observability/request-context.js";
-import { defaultMaxBodyBytes, limitRequestBody } from "./body-limit.js";
+import { limitRequestBody } from "./body-limit.js";
 import { applySecurityHeaders } from "./security-headers.js";
 
 export interface AppOptions {
@@ -28,6 +33,8 @@ export interface AppOptions {
   bucketStore?: BucketStore;
   /** Serve `_service` and `_entities` (default true; FEDERATION=off). */
   federation?: boolean;
+  /** Semantic search's tuning and embedding provider (default: the default tuning, no provider). */
+  search?: SearchConfig;
 }
 
 /** What the HTTP server knows of a request beyond the request itself. */
@@ -110,7 +117,7 @@ export function createApp(options: AppOptions): App {
       return isAuth ? handleAuth(limited) : gateway.fetch(limited);
     }
     if (pathname === "/readyz") {
-      const ready = await options.database.ping(options.readinessTimeoutMs ?? 2000);
+      const ready = await options.database.ping(options.readinessTimeoutMs ?? defaultReadinessTimeoutMs);
       return Response.json({ status: ready ? "ready" : "database unreachable" }, { status: ready ? 200 : 503 });
     }
     if (pathname === "/") return Response.redirect(new URL("/graphql", request.url), 302);

@@ -1,8 +1,5 @@
 import { limitError } from "../pipeline/limits.js";
 
-/** Default largest request body, bytes (1 MiB). */
-export const defaultMaxBodyBytes = 1024 * 1024;
-
 function tooLarge(exposeLimits: boolean, maxBytes: number, headers: HeadersInit = {}): Response {
   const error = limitError("requestSize", exposeLimits, { max: maxBytes });
   return Response.json(

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createServerAdapter } from "@whatwg-node/server";
+import { defaultMaxBodyBytes } from "../platform/config/index.js";
 import type { App } from "./app.js";
-import { defaultMaxBodyBytes } from "./body-limit.js";
 import { clientAddressResolver } from "./client-address.js";
 
 export interface HttpServer {

@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Redis } from "ioredis";
 import type { Principal } from "../platform/auth/principal.js";
+import type { BudgetConfig } from "../platform/config/index.js";
 import type { InitialContext } from "../schema-builder/context.js";
 import { costOfOperation } from "./limits.js";
 
@@ -11,31 +12,6 @@ import { costOfOperation } from "./limits.js";
 // RATE_LIMITED, HTTP 429, `Retry-After` and `extensions.retryAfterSeconds`. Buckets are per key, so one
 // tenant spending its budget leaves every other tenant's untouched. Anonymous operations take from one
 // bucket per client address (server/client-address.ts: X-Forwarded-For only from trusted proxies).
-
-export interface BudgetConfig {
-  enabled: boolean;
-  /** Operations per minute per organization / per principal. */
-  organizationRequestsPerMinute: number;
-  principalRequestsPerMinute: number;
-  /** Query cost per minute per organization / per principal. */
-  organizationCostPerMinute: number;
-  principalCostPerMinute: number;
-  /** Operations per minute per client address, for callers who are not signed in. */
-  anonymousRequestsPerMinute: number;
-  /** Redis URL: buckets shared by every instance. In memory (per process) when absent. */
-  redisUrl?: string | undefined;
-  /** Prefix of every Redis key (default "trovella:budget:"). */
-  redisKeyPrefix?: string;
-}
-
-export const defaultBudgets: BudgetConfig = {
-  enabled: true,
-  organizationRequestsPerMinute: 1200,
-  principalRequestsPerMinute: 600,
-  organizationCostPerMinute: 200_000,
-  principalCostPerMinute: 100_000,
-  anonymousRequestsPerMinute: 120,
-};
 
 export interface BucketTake {
   key: string;

@@ -5,6 +5,13 @@ import { buildSchema } from "../domains/api-schema.js";
 import type { Auth } from "../platform/auth/better-auth.js";
 import { createOrganizationApi } from "../platform/auth/organizations.js";
 import { resolvePrincipal } from "../platform/auth/principal.js";
+import {
+  defaultHostileInput,
+  defaultSearchConfig,
+  defaultStatementTimeoutMs,
+  type HostileInputConfig,
+  type SearchConfig,
+} from "../platform/config/index.js";
 import type { Database } from "../platform/db/index.js";
 import { currentRequestContext } from "../platform/observability/request-context.js";
 import type { InitialContext } from "../schema-builder/context.js";
@@ -12,7 +19,6 @@ import { type BucketStore, createBucketStore, useBudgets } from "./budgets.js";
 import { useProductionDisclosure } from "./disclosure.js";
 import { createErrorMasker, type ErrorLogger } from "./error-masking.js";
 import { graphiqlDefaults } from "./graphiql.js";
-import { defaultHostileInput, type HostileInputConfig } from "./hostile-input.js";
 import { useOperationLimits } from "./limits.js";
 import { useOperationRecording } from "./operation-recording.js";
 import { refuseUnsupportedOperations, withoutUnknownIncrementalDirectives } from "./operation-rules.js";
@@ -34,10 +40,9 @@ export interface GatewayOptions {
   bucketStore?: BucketStore;
   /** Serve `_service` and `_entities` for a federated router (default true; FEDERATION=off). */
   federation?: boolean;
+  /** Semantic search's tuning and embedding provider (default: the default tuning, no provider). */
+  search?: SearchConfig;
 }
-
-/** statement_timeout of an operation when none is configured (STATEMENT_TIMEOUT_MS's default). */
-export const defaultStatementTimeoutMs = 5000;
 
 export type Gateway = YogaServerInstance<Record<string, never>, InitialContext>;
 
@@ -77,6 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...options.hostileInput,
   };
   const exposeLimits = !hostile.production;
+  const search = options.search ?? defaultSearchConfig;
   const trustedDocuments = hostile.trustedDocumentsPath
     ? [
         useTrustedDocuments({
@@ -110,7 +116,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         { auth: options.auth, database: options.database },
         { responseHeaders: cookiesToForward(request) },
       );
-      return { requestId, principal, clientAddress, request, organizations };
+      return { requestId, principal, clientAddress, request, organizations, search };
     },
     plugins: [
       // Operation name, tenant, user and error codes for the app's log line and metrics.

@@ -23,6 +23,7 @@ import {
   type ValidationRule,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { defaultPageSize, type OperationLimits } from "../platform/config/index.js";
 import { rememberedForDocument } from "./document-memo.js";
 import { fragmentsOf, isConnectionType, isSkipped } from "./operation-ast.js";
 
@@ -31,33 +32,6 @@ import { fragmentsOf, isConnectionType, isSkipped } from "./operation-ast.js";
 // when `exposeLimits` is on (development and tests); production says which limit, not where it lies.
 
 export type LimitName = "depth" | "aliases" | "tokens" | "directives" | "cost" | "requestSize";
-
-export interface OperationLimits {
-  /** Deepest field nesting (introspection fields do not count). */
-  maxDepth: number;
-  maxAliases: number;
-  /** Lexical tokens of the document: bounds parsing work before anything else runs. */
-  maxTokens: number;
-  maxDirectives: number;
-  /** Estimated objects an operation may return (see operationCost). */
-  maxCost: number;
-}
-
-/**
- * Defaults. Cost 10 000: about the objects one operation may materialise. The repo's heaviest operation
- * (ResearchPlanDetail: 100 steps × 20 conditions) costs about 6 300; two nested full pages (100 × 100) cost
- * 10 201 and are refused, as are three nested default pages (20 × 20 × 20 ≈ 8 400 fits, 20 × 20 × 30 does not).
- */
-export const defaultOperationLimits: OperationLimits = {
-  maxDepth: 8,
-  maxAliases: 15,
-  maxTokens: 2000,
-  maxDirectives: 50,
-  maxCost: 10_000,
-};
-
-/** Page size assumed for a connection requested without `first`/`last` (the relay plugin's default). */
-export const defaultPageSize = 20;
 
 const descriptions: Record<LimitName, string> = {
   depth: "The operation is nested too deeply",

@@ -12,12 +12,9 @@ import {
   visitWithTypeInfo,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { maxPageSize, minPageSize } from "../platform/config/index.js";
 import { rememberedForDocument } from "./document-memo.js";
 import { fragmentsOf, isConnectionType, isSkipped } from "./operation-ast.js";
-
-/** Rows one page of any connection may hold: `first`/`last` must be within 1..maxPageSize. */
-export const maxPageSize = 100;
-export const minPageSize = 1;
 
 const pageSizeArguments = ["first", "last"] as const;
 

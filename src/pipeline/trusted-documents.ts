@@ -8,8 +8,6 @@ import type { GraphQLParams, Plugin } from "graphql-yoga";
 // `extensions.persistedQuery.sha256Hash`, no query text. An unknown hash is TRUSTED_DOCUMENT_NOT_FOUND; a
 // free-form query is TRUSTED_DOCUMENT_REQUIRED. Development (GraphiQL) may still allow free-form queries.
 
-export const defaultTrustedDocumentsPath = "test/operations/generated/persisted-documents.json";
-
 export interface TrustedDocumentsOptions {
   /** Hash → document text. */
   documents: ReadonlyMap<string, string>;

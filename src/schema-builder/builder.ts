@@ -7,7 +7,7 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { type GraphQLResolveInfo, isObjectType } from "graphql";
 import { type Relations, relations } from "../../schema/index.js";
 import type { TokenScope } from "../../schema/tokens.js";
-import { maxPageSize } from "../pipeline/page-size.js";
+import { defaultPageSize, maxPageSize } from "../platform/config/index.js";
 import { GatewayError } from "../platform/errors.js";
 import { operationCanRead } from "./anonymous-access.js";
 import type { GraphQLContext } from "./context.js";
@@ -73,7 +73,7 @@ export const builder = new SchemaBuilder<PothosTypes>({
     client: (context) => context.tx,
     getTableConfig: tableConfigForGraphql, // tenant tables keyed by id inside an operation (see table-config.ts)
     relations,
-    defaultConnectionSize: 20,
+    defaultConnectionSize: defaultPageSize,
     maxConnectionSize: maxPageSize, // larger pages are refused before execution (page-size.ts)
   },
 });

@@ -1,5 +1,6 @@
 import type { OrganizationApi } from "../platform/auth/organization-api.js";
 import type { Principal } from "../platform/auth/principal.js";
+import type { SearchConfig } from "../platform/config/index.js";
 import type { TenantTransaction } from "../platform/db/index.js";
 import type { Loaders } from "./loaders.js";
 
@@ -17,6 +18,8 @@ export interface GraphQLContext {
   request: Request;
   /** Better Auth's organization API; only for fields that run outside the tenant transaction. */
   organizations: OrganizationApi;
+  /** Semantic search's tuning and embedding provider, from the configuration. */
+  search: SearchConfig;
   /** The operation's tenant transaction; set by the tenant-transaction plugin. */
   tx: TenantTransaction;
   /** DataLoaders bound to `tx`, created per operation. */

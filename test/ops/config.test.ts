@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, loadDatabaseConfig } from "../../src/platform/config.js";
+import { ConfigError, loadConfig, loadDatabaseConfig } from "../../src/platform/config/index.js";
 import { repoRoot } from "./support/stack.js";
 
 // Configuration is read and checked once, at start: every bad value is reported (all of them, each in a

@@ -2,12 +2,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
 import {
   createEmbeddingProvider,
-  embeddingConfigFromEnv,
-  embeddingProviderFromEnv,
+  embeddingProviderFor,
   requireEmbeddingProvider,
 } from "../../src/domains/search/embedding-provider.js";
 import { topicEmbedding } from "../../src/platform/db/seed/embeddings.js";
-import { type FakeProvider, startFakeProvider, withEmbeddingEnv } from "./fake-provider.js";
+import { embeddingConfigFrom, type FakeProvider, startFakeProvider } from "./fake-provider.js";
 
 // The OpenAI-compatible client against a real local HTTP server (node:http on 127.0.0.1), no database.
 
@@ -34,11 +33,11 @@ async function failureOf(promise: Promise<unknown>): Promise<{ code?: unknown; m
 
 describe("configuration", () => {
   it("is absent without EMBEDDINGS_URL, and requiring it then says what is missing", () => {
-    expect(embeddingConfigFromEnv({})).toBeNull();
-    expect(embeddingProviderFromEnv({})).toBeNull();
-    expect(() => requireEmbeddingProvider("Text search", {})).toThrow(/Text search needs an embedding provider/);
+    expect(embeddingConfigFrom({})).toBeNull();
+    expect(embeddingProviderFor(embeddingConfigFrom({}))).toBeNull();
+    expect(() => requireEmbeddingProvider("Text search", null)).toThrow(/Text search needs an embedding provider/);
     try {
-      requireEmbeddingProvider("Text search", {});
+      requireEmbeddingProvider("Text search", null);
     } catch (error) {
       expect(error).toMatchObject({ code: "EMBEDDING_PROVIDER_NOT_CONFIGURED" });
     }
@@ -46,7 +45,7 @@ describe("configuration", () => {
 
   it("reads URL (a base URL gets /embeddings), model, key and timeout", () => {
     expect(
-      embeddingConfigFromEnv({
+      embeddingConfigFrom({
         EMBEDDINGS_URL: "https://api.example.test/v1/",
         EMBEDDINGS_MODEL: "m",
         EMBEDDINGS_API_KEY: "k",
@@ -59,7 +58,7 @@ describe("configuration", () => {
       timeoutMs: 1500,
       batchSize: 64,
     });
-    expect(embeddingConfigFromEnv({ EMBEDDINGS_URL: "http://h/x/embeddings" })).toMatchObject({
+    expect(embeddingConfigFrom({ EMBEDDINGS_URL: "http://h/x/embeddings" })).toMatchObject({
       url: "http://h/x/embeddings",
       model: "text-embedding-3-small",
       apiKey: undefined,
@@ -72,34 +71,30 @@ describe("configuration", () => {
     [{ EMBEDDINGS_URL: "ftp://h/v1" }, /http/],
     [{ EMBEDDINGS_URL: "http://h/v1", EMBEDDINGS_TIMEOUT_MS: "soon" }, /EMBEDDINGS_TIMEOUT_MS/],
   ])("refuses a misconfiguration %j", (env, message) => {
-    expect(() => embeddingConfigFromEnv(env)).toThrow(message);
+    expect(() => embeddingConfigFrom(env)).toThrow(message);
   });
 });
 
 describe("embedding through an OpenAI-compatible endpoint", () => {
   it("sends model, inputs and the key, and places each vector by its index", async () => {
-    const restore = withEmbeddingEnv({
+    const config = embeddingConfigFrom({
       EMBEDDINGS_URL: fake.url,
       EMBEDDINGS_MODEL: "fake-model",
       EMBEDDINGS_API_KEY: "sk-test",
     });
-    try {
-      const provider = requireEmbeddingProvider("Test");
-      const vectors = await provider.embed(["alpha", "beta", "gamma"]);
-      expect(vectors).toHaveLength(3);
-      expect(vectors[0]).toHaveLength(EMBEDDING_DIMENSIONS);
-      // The fake answers in reverse order; the client puts them back.
-      expect(vectors[1]?.[0]).toBeCloseTo(topicEmbedding("beta")[0] ?? Number.NaN, 12);
-      expect(fake.requests).toEqual([
-        {
-          path: "/v1/embeddings",
-          authorization: "Bearer sk-test",
-          body: { model: "fake-model", input: ["alpha", "beta", "gamma"], encoding_format: "float" },
-        },
-      ]);
-    } finally {
-      restore();
-    }
+    const provider = requireEmbeddingProvider("Test", embeddingProviderFor(config));
+    const vectors = await provider.embed(["alpha", "beta", "gamma"]);
+    expect(vectors).toHaveLength(3);
+    expect(vectors[0]).toHaveLength(EMBEDDING_DIMENSIONS);
+    // The fake answers in reverse order; the client puts them back.
+    expect(vectors[1]?.[0]).toBeCloseTo(topicEmbedding("beta")[0] ?? Number.NaN, 12);
+    expect(fake.requests).toEqual([
+      {
+        path: "/v1/embeddings",
+        authorization: "Bearer sk-test",
+        body: { model: "fake-model", input: ["alpha", "beta", "gamma"], encoding_format: "float" },
+      },
+    ]);
   });
 
   it("splits large inputs into batches", async () => {

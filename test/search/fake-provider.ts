@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
+import { type EmbeddingProviderConfig, loadConfig } from "../../src/platform/config/index.js";
 import { topicEmbedding } from "../../src/platform/db/seed/embeddings.js";
 
 // A real HTTP server on 127.0.0.1 speaking the OpenAI embeddings protocol, for tests: POST /v1/embeddings
@@ -106,24 +107,7 @@ export async function startFakeProvider(): Promise<FakeProvider> {
   return state;
 }
 
-/** Sets the EMBEDDINGS_* variables for the duration of a test; returns the function that restores them. */
-export function withEmbeddingEnv(values: Record<string, string | undefined>): () => void {
-  const names = [
-    "EMBEDDINGS_URL",
-    "EMBEDDINGS_MODEL",
-    "EMBEDDINGS_API_KEY",
-    "EMBEDDINGS_TIMEOUT_MS",
-    "EMBEDDINGS_BATCH_SIZE",
-  ];
-  const saved = new Map(names.map((name) => [name, process.env[name]]));
-  for (const name of names) delete process.env[name];
-  for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined) process.env[name] = value;
-  }
-  return () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
+/** The embedding provider's settings from EMBEDDINGS_* variables, read as the gateway reads them at start. */
+export function embeddingConfigFrom(variables: Record<string, string | undefined>): EmbeddingProviderConfig | null {
+  return loadConfig(variables).search.embeddings;
 }

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
 import { chunkText } from "../../src/domains/search/chunking.js";
+import { defaultSearchTuning, type SearchConfig } from "../../src/platform/config/index.js";
 import { demoOrganizations, demoUsers } from "../../src/platform/db/index.js";
 import { researchTopics } from "../../src/platform/db/seed/demo-data.js";
 import { embeddingNear, topicEmbedding } from "../../src/platform/db/seed/embeddings.js";
@@ -17,7 +18,7 @@ import {
   type TestGateway,
 } from "../support/gateway.js";
 import { createTokenForUser } from "../support/tokens.js";
-import { type FakeProvider, startFakeProvider, withEmbeddingEnv } from "./fake-provider.js";
+import { embeddingConfigFrom, type FakeProvider, startFakeProvider } from "./fake-provider.js";
 
 // searchDocumentChunks and ingestArtifactText through the whole gateway (app.fetch, real credentials, one
 // tenant transaction per operation) on the demo data: Acme (72 chunks), Globex (30), Initech (12). Their
@@ -31,7 +32,8 @@ const initech = "demo-org-initech";
 let gw: TestGateway;
 let fake: FakeProvider;
 let dave: SignedIn;
-let restoreEnv: (() => void) | undefined;
+/** The gateway's search configuration: each request reads it, so a test can switch the provider. */
+const search: SearchConfig = { tuning: defaultSearchTuning, embeddings: null };
 
 const asAlice = { as: demoPat as Caller, options: { organizationId: acme } as RequestOptions };
 const asDave = () => ({ as: dave.bearer as Caller, options: { organizationId: initech } as RequestOptions });
@@ -40,14 +42,13 @@ function owner<T>(query: SQL): Promise<T[]> {
   return gw.db.asOwner<T>(query);
 }
 
-/** Sets the embedding provider's environment for one test (restored after it). */
+/** Configures the embedding provider from EMBEDDINGS_* variables for one test (none after it). */
 function useProvider(values: Record<string, string | undefined>): void {
-  restoreEnv?.();
-  restoreEnv = withEmbeddingEnv(values);
+  search.embeddings = embeddingConfigFrom(values);
 }
 
 beforeAll(async () => {
-  gw = await createTestGateway();
+  gw = await createTestGateway({ search });
   fake = await startFakeProvider();
   dave = await gw.signIn(demoUsers.dave.email);
 }, 300_000);
@@ -56,8 +57,7 @@ afterAll(async () => {
   await gw?.cleanup();
 });
 afterEach(() => {
-  restoreEnv?.();
-  restoreEnv = undefined;
+  search.embeddings = null;
   fake.mode = "ok";
   fake.requests.length = 0;
 });

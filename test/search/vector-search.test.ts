@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS } from "../../schema/index.js";
-import { defaultSearchTuning } from "../../src/domains/search/config.js";
 import {
   explainVectorSearch,
   rowsOf,
@@ -10,6 +9,7 @@ import {
   type VectorSearchOptions,
   withSearchSettings,
 } from "../../src/domains/search/vector-search.js";
+import { defaultSearchTuning } from "../../src/platform/config/index.js";
 import type { TenantTransaction } from "../../src/platform/db/index.js";
 import { createTestDatabase, serverOnlyTest, type TestDatabase } from "../support/database.js";
 import { type Corpus, type CorpusTenant, createCorpus, loadCorpus, recallOf, skewedSizes } from "./corpus.js";

@@ -2,13 +2,8 @@ import { randomBytes } from "node:crypto";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app.js";
-import {
-  type BucketStore,
-  type BudgetConfig,
-  defaultBudgets,
-  MemoryBucketStore,
-  RedisBucketStore,
-} from "../../src/pipeline/budgets.js";
+import { type BucketStore, MemoryBucketStore, RedisBucketStore } from "../../src/pipeline/budgets.js";
+import { type BudgetConfig, defaultBudgets } from "../../src/platform/config/index.js";
 import { DEMO_TOKEN, demoUsers } from "../../src/platform/db/index.js";
 import { acme, globex, initech } from "../graphql/helpers.js";
 import { backendName } from "../support/database.js";

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { type App, createApp } from "../../src/http/app.js";
-import type { HostileInputConfig } from "../../src/pipeline/hostile-input.js";
 import { type Auth, createAuth } from "../../src/platform/auth/better-auth.js";
+import type { HostileInputConfig, SearchConfig } from "../../src/platform/config/index.js";
 import { DEMO_PASSWORD, DEMO_TOKEN, seedDemoData } from "../../src/platform/db/index.js";
 import type { Logger } from "../../src/platform/observability/logger.js";
 import { countStatement } from "../../src/platform/observability/request-context.js";
@@ -98,6 +98,8 @@ export interface TestGatewayOptions {
   logger?: Logger;
   /** Limits, disclosure, trusted documents, budgets, router secret (defaults otherwise). */
   hostileInput?: Partial<HostileInputConfig>;
+  /** Search tuning and embedding provider, read by every request (no provider otherwise). */
+  search?: SearchConfig;
 }
 
 export async function createTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -139,6 +141,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     logger,
     graphiql: false,
     ...(options.hostileInput ? { hostileInput: options.hostileInput } : {}),
+    ...(options.search ? { search: options.search } : {}),
   });
 
   function headersFor(as: Caller, options: RequestOptions = {}): Headers {

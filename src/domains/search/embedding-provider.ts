@@ -1,26 +1,15 @@
 import { EMBEDDING_DIMENSIONS } from "../../../schema/index.js";
+import type { EmbeddingProviderConfig } from "../../platform/config/index.js";
 import { GatewayError } from "../../platform/errors.js";
 import { HALFVEC_MAX } from "./vectors.js";
 
 // An OpenAI-compatible embeddings client (POST {model, input: string[]} → {data: [{index, embedding}]}),
-// configured by the environment:
-//   EMBEDDINGS_URL         the endpoint, or a base URL such as https://api.openai.com/v1 ("/embeddings" is added)
-//   EMBEDDINGS_MODEL       the model name sent with every request (default text-embedding-3-small)
-//   EMBEDDINGS_API_KEY     sent as `Authorization: Bearer …` when set
-//   EMBEDDINGS_TIMEOUT_MS  per request, the whole response included (default 10000)
-//   EMBEDDINGS_BATCH_SIZE  texts per request (default 64)
+// configured by the EMBEDDINGS_* variables (src/platform/config/search.ts, README "Semantic search"), which
+// reach the resolvers in the GraphQL context (`ctx.search.embeddings`).
 // Without EMBEDDINGS_URL there is no provider: text search and provider-embedded ingestion answer
 // EMBEDDING_PROVIDER_NOT_CONFIGURED, while everything given vectors works as usual. Any failure of the
 // provider (unreachable, timeout, non-2xx, a malformed answer, vectors of the wrong size) is
 // EMBEDDING_PROVIDER_ERROR with a `reason`; it is thrown before anything is written.
-
-export interface EmbeddingProviderConfig {
-  url: string;
-  model: string;
-  apiKey: string | undefined;
-  timeoutMs: number;
-  batchSize: number;
-}
 
 export interface EmbeddingProvider {
   readonly model: string;
@@ -30,64 +19,22 @@ export interface EmbeddingProvider {
 
 export type ProviderFailureReason = "timeout" | "unreachable" | "http_status" | "invalid_response";
 
-export const defaultEmbeddingModel = "text-embedding-3-small";
-const defaultTimeoutMs = 10_000;
-const defaultBatchSize = 64;
-
-function notConfigured(message: string): GatewayError {
-  return new GatewayError("EMBEDDING_PROVIDER_NOT_CONFIGURED", message);
-}
-
 function providerError(reason: ProviderFailureReason, message: string, extra: Record<string, unknown> = {}) {
   return new GatewayError("EMBEDDING_PROVIDER_ERROR", message, { reason, ...extra });
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw notConfigured(`The embedding provider is misconfigured: ${name} must be a whole number from 1 to ${max}.`);
-  }
-  return value;
-}
-
-/** The provider's settings, or null when EMBEDDINGS_URL is unset. Misconfiguration is NOT_CONFIGURED. */
-export function embeddingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): EmbeddingProviderConfig | null {
-  const rawUrl = env.EMBEDDINGS_URL?.trim();
-  if (!rawUrl) return null;
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw notConfigured("The embedding provider is misconfigured: EMBEDDINGS_URL is not a URL.");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw notConfigured("The embedding provider is misconfigured: EMBEDDINGS_URL must be http(s).");
-  }
-  if (!url.pathname.replace(/\/+$/, "").endsWith("/embeddings")) {
-    url.pathname = `${url.pathname.replace(/\/+$/, "")}/embeddings`;
-  }
-  return {
-    url: url.toString(),
-    model: env.EMBEDDINGS_MODEL?.trim() || defaultEmbeddingModel,
-    apiKey: env.EMBEDDINGS_API_KEY?.trim() || undefined,
-    timeoutMs: positiveInteger(env, "EMBEDDINGS_TIMEOUT_MS", defaultTimeoutMs, 600_000),
-    batchSize: positiveInteger(env, "EMBEDDINGS_BATCH_SIZE", defaultBatchSize, 2048),
-  };
-}
-
 /** The configured provider, or null when there is none. */
-export function embeddingProviderFromEnv(env: NodeJS.ProcessEnv = process.env): EmbeddingProvider | null {
-  const config = embeddingConfigFromEnv(env);
+export function embeddingProviderFor(config: EmbeddingProviderConfig | null): EmbeddingProvider | null {
   return config ? createEmbeddingProvider(config) : null;
 }
 
-/** The configured provider; EMBEDDING_PROVIDER_NOT_CONFIGURED (saying what to do instead) when there is none. */
-export function requireEmbeddingProvider(purpose: string, env: NodeJS.ProcessEnv = process.env): EmbeddingProvider {
-  const provider = embeddingProviderFromEnv(env);
+/** The provider; EMBEDDING_PROVIDER_NOT_CONFIGURED (saying what to do instead) when there is none. */
+export function requireEmbeddingProvider(purpose: string, provider: EmbeddingProvider | null): EmbeddingProvider {
   if (!provider) {
-    throw notConfigured(`${purpose} needs an embedding provider, and none is configured (EMBEDDINGS_URL).`);
+    throw new GatewayError(
+      "EMBEDDING_PROVIDER_NOT_CONFIGURED",
+      `${purpose} needs an embedding provider, and none is configured (EMBEDDINGS_URL).`,
+    );
   }
   return provider;
 }

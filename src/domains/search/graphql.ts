@@ -8,6 +8,7 @@ import type { GraphQLContext } from "../../schema-builder/context.js";
 import { parseInput } from "../../schema-builder/validation.js";
 import { ResearchArtifact, ResearchPlan } from "../research/types.js";
 import {
+  embeddingProviderFor,
   type IngestResult,
   ingestArtifactText,
   maxSearchResults,
@@ -170,13 +171,17 @@ builder.queryFields((t) => ({
         minScore: args.minScore,
       });
       const options = {
+        tuning: ctx.search.tuning,
         first: input.first,
         minScore: input.minScore ?? null,
         filter: { artifactId: args.filter?.artifactId?.id ?? null, planId: args.filter?.planId?.id ?? null },
       };
       const result =
         input.text != null
-          ? await searchChunksByText(ctx.tx, input.text, options)
+          ? await searchChunksByText(ctx.tx, input.text, {
+              ...options,
+              provider: embeddingProviderFor(ctx.search.embeddings),
+            })
           : await searchChunksByVector(ctx.tx, input.embedding, options);
       return result.hits;
     },
@@ -238,10 +243,10 @@ builder.mutationFields((t) => ({
     authScopes: tenantAgent,
     args: { input: t.arg({ type: IngestArtifactTextInput, required: true }) },
     resolve: (_root, args, ctx) =>
-      ingestArtifactText(ctx.tx, {
-        artifactId: args.input.artifactId.id,
-        text: args.input.text,
-        embeddings: args.input.embeddings ?? null,
-      }),
+      ingestArtifactText(
+        ctx.tx,
+        { artifactId: args.input.artifactId.id, text: args.input.text, embeddings: args.input.embeddings ?? null },
+        { provider: embeddingProviderFor(ctx.search.embeddings) },
+      ),
   }),
 }));

@@ -1,18 +1,9 @@
 // Semantic search over document chunks: the domain service (no GraphQL). See README.md, "Semantic search".
 export { chunkText, countTokens, defaultChunkMaxTokens, type TextChunk } from "./chunking.js";
 export {
-  defaultSearchTuning,
-  type IterativeScanMode,
-  iterativeScanModes,
-  type SearchTuning,
-  searchTuningFromEnv,
-} from "./config.js";
-export {
   createEmbeddingProvider,
   type EmbeddingProvider,
-  type EmbeddingProviderConfig,
-  embeddingConfigFromEnv,
-  embeddingProviderFromEnv,
+  embeddingProviderFor,
   requireEmbeddingProvider,
 } from "./embedding-provider.js";
 export {

@@ -24,8 +24,8 @@ export interface IngestInput {
 }
 
 export interface IngestOptions {
-  /** The provider to ask when the caller brings no embeddings (default: the one configured by environment). */
-  provider?: EmbeddingProvider | null | undefined;
+  /** The provider to ask when the caller brings no embeddings (null: none is configured). */
+  provider: EmbeddingProvider | null;
   chunking?: ChunkingOptions | undefined;
 }
 
@@ -103,7 +103,7 @@ async function providerEmbeddings(provider: EmbeddingProvider, chunks: readonly 
 export async function ingestArtifactText(
   tx: TenantTransaction,
   input: IngestInput,
-  options: IngestOptions = {},
+  options: IngestOptions,
 ): Promise<IngestResult> {
   const chunks = chunksForIngestion(input.text, options.chunking);
   const given = input.embeddings ?? null;
@@ -118,14 +118,7 @@ export async function ingestArtifactText(
   if (!artifact) throw new GatewayError("NOT_FOUND", "No research artifact with this ID.");
 
   if (!vectors) {
-    const provider =
-      options.provider === undefined ? requireEmbeddingProvider("Ingesting text without embeddings") : options.provider;
-    if (!provider) {
-      throw new GatewayError(
-        "EMBEDDING_PROVIDER_NOT_CONFIGURED",
-        "Ingesting text without embeddings needs an embedding provider, and none is configured (EMBEDDINGS_URL).",
-      );
-    }
+    const provider = requireEmbeddingProvider("Ingesting text without embeddings", options.provider);
     vectors = await providerEmbeddings(provider, chunks);
   }
 

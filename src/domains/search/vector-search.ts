@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
+import { defaultSearchTuning, type IterativeScanMode, type SearchTuning } from "../../platform/config/index.js";
 import type { TenantTransaction } from "../../platform/db/index.js";
 import { GatewayError, isGatewayError } from "../../platform/errors.js";
-import { type IterativeScanMode, type SearchTuning, searchTuningFromEnv } from "./config.js";
 import { type EmbeddingProvider, requireEmbeddingProvider } from "./embedding-provider.js";
 import { scoreFromDistance, validateEmbedding, vectorLiteral } from "./vectors.js";
 
@@ -60,7 +60,7 @@ export interface VectorSearchOptions {
   minScore?: number | null | undefined;
   /** "auto" (the default) applies the rule; the others force a path (benchmarks, tests). */
   strategy?: "auto" | SearchStrategy | undefined;
-  /** Overrides of the environment's tuning (benchmarks, tests). */
+  /** The tuning, over the defaults: the configured one (the GraphQL field), or overrides (benchmarks, tests). */
   tuning?: Partial<SearchTuning> | undefined;
 }
 
@@ -236,7 +236,7 @@ export async function searchChunksByVector(
 ): Promise<VectorSearchResult> {
   checkOptions(options);
   const query = vectorLiteral(validateEmbedding(embedding));
-  const tuning: SearchTuning = { ...searchTuningFromEnv(), ...options.tuning };
+  const tuning: SearchTuning = { ...defaultSearchTuning, ...options.tuning };
   const requested = options.strategy ?? "auto";
   const { first, filter } = options;
 
@@ -272,14 +272,14 @@ export async function searchChunksByVector(
 }
 
 /**
- * The same search for a text: the configured embedding provider turns it into a vector first
+ * The same search for a text: the embedding provider turns it into a vector first
  * (EMBEDDING_PROVIDER_NOT_CONFIGURED without one, EMBEDDING_PROVIDER_ERROR when it fails). Arguments are
  * checked before the provider is asked.
  */
 export async function searchChunksByText(
   tx: TenantTransaction,
   text: string,
-  options: VectorSearchOptions & { provider?: EmbeddingProvider | null | undefined },
+  options: VectorSearchOptions & { provider: EmbeddingProvider | null },
 ): Promise<VectorSearchResult> {
   checkOptions(options);
   if (text.trim() === "") throw new GatewayError("BAD_USER_INPUT", "text: must not be empty", { field: "text" });
@@ -288,13 +288,7 @@ export async function searchChunksByText(
       field: "text",
     });
   }
-  const provider = options.provider === undefined ? requireEmbeddingProvider("Text search") : options.provider;
-  if (!provider) {
-    throw new GatewayError(
-      "EMBEDDING_PROVIDER_NOT_CONFIGURED",
-      "Text search needs an embedding provider, and none is configured (EMBEDDINGS_URL).",
-    );
-  }
+  const provider = requireEmbeddingProvider("Text search", options.provider);
   const [vector] = await provider.embed([text]);
   try {
     validateEmbedding(vector);
@@ -320,7 +314,7 @@ export async function explainVectorSearch(
 ): Promise<string> {
   checkOptions(options);
   const query = vectorLiteral(validateEmbedding(embedding));
-  const tuning: SearchTuning = { ...searchTuningFromEnv(), ...options.tuning };
+  const tuning: SearchTuning = { ...defaultSearchTuning, ...options.tuning };
   return withSearchSettings(tx, tuning, options.first, async (search) => {
     const statement =
       options.strategy === "exact"

@@ -1,5 +1,5 @@
 import type { SpanExporter } from "@opentelemetry/sdk-trace-node";
-import type { TracingConfig } from "../config.js";
+import type { TracingConfig } from "../config/index.js";
 import type { Logger } from "./logger.js";
 
 // OpenTelemetry tracing, off unless OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set. The code

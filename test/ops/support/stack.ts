@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { type App, createApp } from "../../../src/http/app.js";
 import { type HttpServer, listen } from "../../../src/http/server.js";
-import { defaultBudgets } from "../../../src/pipeline/budgets.js";
 import { createAuth } from "../../../src/platform/auth/better-auth.js";
+import { defaultBudgets } from "../../../src/platform/config/index.js";
 import {
   Database,
   DEMO_PASSWORD,

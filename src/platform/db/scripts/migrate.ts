@@ -1,7 +1,7 @@
 // npm run db:migrate — applies drizzle/ to DATABASE_URL (or the embedded PGlite data directory). In production
 // this is its own one-shot command (the compose `migrate` service), run before the new version starts: it
 // needs the owner's DATABASE_URL and nothing else (no auth secret, no public URL).
-import { ConfigError, loadDatabaseConfig } from "../../config.js";
+import { ConfigError, loadDatabaseConfig } from "../../config/index.js";
 import { Database, migrate } from "../index.js";
 
 let options: ReturnType<typeof loadDatabaseConfig>;

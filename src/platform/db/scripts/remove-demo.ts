@@ -1,6 +1,6 @@
 // npm run db:remove-demo — deletes the demo seed (organizations with their data, users, the demo token) as
 // the owner (DATABASE_URL). A production gateway refuses to start on a database that still holds it.
-import { loadDatabaseConfig } from "../../config.js";
+import { loadDatabaseConfig } from "../../config/index.js";
 import { Database, findDemoData, removeDemoData } from "../index.js";
 
 const database = await Database.open(loadDatabaseConfig());

@@ -1,5 +1,5 @@
 // npm run db:seed — migrates, then creates the demo data (idempotent: a second run changes nothing).
-import { loadDatabaseConfig } from "../../config.js";
+import { loadDatabaseConfig } from "../../config/index.js";
 import { Database, migrate, seedDemoData } from "../index.js";
 
 const options = loadDatabaseConfig();
