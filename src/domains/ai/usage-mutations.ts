@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { aiFinishReasons } from "../../../schema/index.js";
 import { actorId } from "../../schema-builder/actor.js";
 import { tenantAgent } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
+import { enumFromList } from "../../schema-builder/enums.js";
 import { rowPayload } from "../../schema-builder/row-payload.js";
 import { parseInput, text } from "../../schema-builder/validation.js";
 import { PlanStep, ResearchPlan } from "../research/index.js";
@@ -14,16 +16,7 @@ import { recordAiUsage, usageNotFound } from "./usage-service.js";
 const clockSkewMs = 5 * 60_000;
 const earliest = new Date("2000-01-01T00:00:00Z");
 
-const AiFinishReason = builder.enumType("AiFinishReason", {
-  description: "Why the model stopped.",
-  values: {
-    STOP: { value: "stop" },
-    LENGTH: { value: "length" },
-    TOOL_CALLS: { value: "tool_calls" },
-    CONTENT_FILTER: { value: "content_filter" },
-    ERROR: { value: "error" },
-  },
-});
+const AiFinishReason = enumFromList("AiFinishReason", aiFinishReasons, "Why the model stopped.");
 
 const AiRequestMetadataInput = builder.inputType("AiRequestMetadataInput", {
   description: "What was sent with the call (never prompts' secrets).",
@@ -74,7 +67,7 @@ const usageSchema = z.object({
       maxTokens: optional(z.number().int().min(1).max(10_000_000)),
       toolNames: optional(z.array(text(200)).max(100, "must have at most 100 names")),
       promptTemplate: optional(text(200)),
-      finishReason: optional(z.enum(["stop", "length", "tool_calls", "content_filter", "error"])),
+      finishReason: optional(z.enum(aiFinishReasons)),
       providerRequestId: optional(text(200)),
     }),
     latencyMs: z.number().int().min(0).max(86_400_000).nullish(),

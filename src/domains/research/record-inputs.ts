@@ -1,6 +1,14 @@
 import { z } from "zod";
-import type { ExtractionSchema } from "../../../schema/index.js";
+import {
+  artifactKindEnum,
+  type ExtractionFieldType,
+  executionStatusEnum,
+  extractionFieldTypes,
+  mcpTransports,
+  outputFormatEnum,
+} from "../../../schema/index.js";
 import { builder } from "../../schema-builder/builder.js";
+import { enumFromList } from "../../schema-builder/enums.js";
 import { optionalText, text } from "../../schema-builder/validation.js";
 import { ArtifactKind, ExecutionStatus, OutputFormat, ToolCallStatus } from "./enums.js";
 import { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan, SkillExecution } from "./types.js";
@@ -59,7 +67,7 @@ export const RecordSkillExecutionInput = builder.inputType("RecordSkillExecution
 export const skillExecutionSchema = z
   .object({
     skillName: text(200),
-    status: z.enum(["running", "succeeded", "failed"]).nullish(),
+    status: z.enum(executionStatusEnum.enumValues).nullish(),
     input: boundedJsonObject(maxJsonBytes).nullish(),
     output: boundedJsonObject(maxJsonBytes).nullish(),
     errorMessage: optionalText(10_000),
@@ -79,10 +87,7 @@ export const skillExecutionSchema = z
     }
   });
 
-const McpTransport = builder.enumType("McpTransport", {
-  description: "How the MCP server was reached.",
-  values: { STDIO: { value: "stdio" }, HTTP: { value: "http" }, SSE: { value: "sse" } },
-});
+const McpTransport = enumFromList("McpTransport", mcpTransports, "How the MCP server was reached.");
 
 const ToolCallMetadataInput = builder.inputType("ToolCallMetadataInput", {
   fields: (t) => ({
@@ -111,7 +116,7 @@ export const toolCallSchema = z.object({
     arguments: boundedJsonObject(maxJsonBytes),
     resultPreview: optionalText(2_000).transform(nullToUndefined),
     errorMessage: optionalText(2_000).transform(nullToUndefined),
-    transport: z.enum(["stdio", "http", "sse"]).nullish().transform(nullToUndefined),
+    transport: z.enum(mcpTransports).nullish().transform(nullToUndefined),
   }),
 });
 
@@ -140,7 +145,7 @@ export const AddResearchArtifactInput = builder.inputType("AddResearchArtifactIn
   }),
 });
 export const artifactSchema = z.object({
-  kind: z.enum(["document", "web_page", "dataset", "note", "file"]),
+  kind: z.enum(artifactKindEnum.enumValues),
   title: text(500),
   sourceUri: z
     .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
@@ -176,16 +181,11 @@ export const artifactSchema = z.object({
     .nullish(),
 });
 
-const ExtractionFieldKind = builder.enumType("ExtractionFieldType", {
-  description: "The type of an extracted value.",
-  values: {
-    STRING: { value: "string" },
-    NUMBER: { value: "number" },
-    BOOLEAN: { value: "boolean" },
-    DATE: { value: "date" },
-    LIST: { value: "list" },
-  },
-});
+const ExtractionFieldKind = enumFromList(
+  "ExtractionFieldType",
+  extractionFieldTypes,
+  "The type of an extracted value.",
+);
 
 const ExtractionFieldInput = builder.inputType("ExtractionFieldInput", {
   fields: (t) => ({
@@ -215,8 +215,6 @@ export const AddExtractionResultInput = builder.inputType("AddExtractionResultIn
     confidence: t.float({ required: false, description: "0 to 1." }),
   }),
 });
-
-type ExtractionFieldType = ExtractionSchema["fields"][number]["type"];
 
 function valueMatches(type: ExtractionFieldType, value: unknown): boolean {
   switch (type) {
@@ -258,7 +256,7 @@ export const extractionSchema = z
         .array(
           z.object({
             name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be an identifier of up to 64 characters"),
-            type: z.enum(["string", "number", "boolean", "date", "list"]),
+            type: z.enum(extractionFieldTypes),
             description: optionalText(1_000).transform(nullToUndefined),
           }),
         )
@@ -313,7 +311,7 @@ export const PublishResearchOutputInput = builder.inputType("PublishResearchOutp
 export const outputSchema = z
   .object({
     title: text(500),
-    format: z.enum(["markdown", "json", "html"]).nullish(),
+    format: z.enum(outputFormatEnum.enumValues).nullish(),
     content: text(maxContentLength),
     resultSummary: z.object({
       headline: text(500),

@@ -9,6 +9,7 @@ import { ResearchPlanPayload } from "./plan-mutations.js";
 import {
   addStep,
   conditionNotFound,
+  endedStepStatuses,
   moveStep,
   removeBranchingCondition,
   removeStep,
@@ -139,7 +140,7 @@ const BranchingRuleInput = builder.inputType("BranchingRuleInput", {
 });
 const ruleSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("always") }),
-  z.object({ kind: z.literal("status"), equals: z.enum(["completed", "failed", "skipped"]) }),
+  z.object({ kind: z.literal("status"), equals: z.enum(endedStepStatuses) }),
   z.object({ kind: z.literal("expression"), expression: text(1_000) }),
 ]);
 

@@ -4,7 +4,7 @@ import {
   planBranchingCondition,
   planStep,
   type StepExecutionReport,
-  type stepStatusEnum,
+  stepStatusEnum,
 } from "../../../schema/index.js";
 import type { TenantTransaction } from "../../platform/db/index.js";
 import { GatewayError } from "../../platform/errors.js";
@@ -16,6 +16,16 @@ import { lockPlan, touchPlan } from "./plan-service.js";
 // version and writes the audit entry, in the operation's transaction.
 
 type StepStatusValue = (typeof stepStatusEnum.enumValues)[number];
+type EndedStepStatus = Exclude<StepStatusValue, "pending" | "running">;
+
+/**
+ * The statuses a step ends in (it ran, or was skipped): a subset of step_status, taken from the pgEnum in its
+ * order. Reaching one stamps the step's completedAt, and a STATUS branching rule tests only these: it asks how
+ * the step before the branch ended.
+ */
+export const endedStepStatuses = stepStatusEnum.enumValues.filter(
+  (status): status is EndedStepStatus => status !== "pending" && status !== "running",
+);
 
 const auditedStepFields = ["title", "instructions", "position", "status", "stepExecutionReport"] as const;
 const auditedConditionFields = ["stepId", "targetStepId", "rule", "label", "priority"] as const;
@@ -151,7 +161,7 @@ export async function updateStep(
       ...(input.executionReport !== undefined ? { stepExecutionReport: input.executionReport } : {}),
       ...(status ? { status } : {}),
       ...(status === "running" && !before.startedAt ? { startedAt: now } : {}),
-      ...(status === "completed" || status === "failed" || status === "skipped" ? { completedAt: now } : {}),
+      ...(status && endedStepStatuses.some((ended) => ended === status) ? { completedAt: now } : {}),
       updatedAt: now,
     })
     .where(eq(planStep.id, before.id))
