@@ -31,7 +31,7 @@ export function rowField<Parent, Table extends TableName>(
       const reader = ctx.tx.query[table] as unknown as RowReader;
       const row = await reader.findFirst((query as PlannedSelection)({ where: { id: idOf(payload) } }));
       if (!row) throw missing();
-      return row as never;
+      return row as never; // the row drizzleField expects for `table`, a type TypeScript cannot name here
     },
   });
 }
