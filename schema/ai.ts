@@ -28,13 +28,17 @@ export const aiBatchStatusEnum = pgEnum("ai_batch_status", [
   "cancelled",
 ]);
 
+/** Why a model stopped generating. */
+export const aiFinishReasons = ["stop", "length", "tool_calls", "content_filter", "error"] as const;
+export type AiFinishReason = (typeof aiFinishReasons)[number];
+
 /** What we sent with a model call, for debugging and audits; never prompts' secrets. */
 export interface AiRequestMetadata {
   temperature?: number;
   maxTokens?: number;
   toolNames?: string[];
   promptTemplate?: string;
-  finishReason?: "stop" | "length" | "tool_calls" | "content_filter" | "error";
+  finishReason?: AiFinishReason;
   providerRequestId?: string;
 }
 

@@ -66,10 +66,14 @@ export interface ArtifactMetadata {
   tags?: string[];
 }
 
+/** The types an extracted value may have. */
+export const extractionFieldTypes = ["string", "number", "boolean", "date", "list"] as const;
+export type ExtractionFieldType = (typeof extractionFieldTypes)[number];
+
 /** A JSON-Schema-like description of what to extract. */
 export interface ExtractionSchema {
   name: string;
-  fields: { name: string; type: "string" | "number" | "boolean" | "date" | "list"; description?: string }[];
+  fields: { name: string; type: ExtractionFieldType; description?: string }[];
 }
 export type ExtractedValues = Record<string, string | number | boolean | null | string[]>;
 
@@ -77,11 +81,15 @@ export interface SkillPayload {
   [key: string]: unknown;
 }
 
+/** How an MCP server was reached. */
+export const mcpTransports = ["stdio", "http", "sse"] as const;
+export type McpTransport = (typeof mcpTransports)[number];
+
 export interface ToolCallMetadata {
   arguments: Record<string, unknown>;
   resultPreview?: string;
   errorMessage?: string;
-  transport?: "stdio" | "http" | "sse";
+  transport?: McpTransport;
 }
 
 export interface ResultSummary {

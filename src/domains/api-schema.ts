@@ -1,7 +1,7 @@
 import { assertValidSchema, type GraphQLSchema } from "graphql";
 import { builder } from "../schema-builder/builder.js";
 import { checkEntityRepresentations } from "../schema-builder/entity-representations.js";
-import "./identity/graphql.js";
+import "./identity/index.js";
 import "./ai/types.js";
 import "./ai/usage-mutations.js";
 import "./research/index.js";

@@ -8,8 +8,8 @@ import { operationCanRead } from "../schema-builder/anonymous-access.js";
 import { builder } from "../schema-builder/builder.js";
 import type { GraphQLContext } from "../schema-builder/context.js";
 import { AiModel } from "./ai/types.js";
-import { Organization, User } from "./identity/graphql.js";
-import { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan } from "./research/types.js";
+import { Organization, User } from "./identity/index.js";
+import { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan } from "./research/index.js";
 import { DocumentChunk } from "./search/graphql.js";
 
 // Federation v2 entities, keyed by `id` (the Relay global ID on Node types, the raw id on User and

@@ -1,495 +1,59 @@
-import { eq, inArray } from "drizzle-orm";
-import { z } from "zod";
-import {
-  type ArtifactMetadata,
-  type ExtractedValues,
-  type ExtractionSchema,
-  extractionResult,
-  mcpToolCallLog,
-  planStep,
-  researchArtifact,
-  researchFeedback,
-  researchOutput,
-  researchPlan,
-  skillExecution,
-} from "../../../schema/index.js";
-import type { TenantTransaction } from "../../platform/db/index.js";
-import { GatewayError } from "../../platform/errors.js";
+import type { ExtractedValues } from "../../../schema/index.js";
 import { actorId } from "../../schema-builder/actor.js";
 import { tenantAgent, tenantWrite } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
-import { optionalText, parseInput, text } from "../../schema-builder/validation.js";
-import { ArtifactKind, ExecutionStatus, OutputFormat, ToolCallStatus } from "./enums.js";
-import { planNotFound } from "./plan-mutations.js";
-import { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan, SkillExecution } from "./types.js";
+import { rowPayload } from "../../schema-builder/row-payload.js";
+import { parseInput } from "../../schema-builder/validation.js";
+import {
+  AddExtractionResultInput,
+  AddResearchArtifactInput,
+  AddResearchFeedbackInput,
+  artifactSchema,
+  extractionSchema,
+  feedbackSchema,
+  outputSchema,
+  PublishResearchOutputInput,
+  RecordMcpToolCallInput,
+  RecordSkillExecutionInput,
+  skillExecutionSchema,
+  toolCallSchema,
+} from "./record-inputs.js";
+import {
+  addExtractionResult,
+  addResearchArtifact,
+  addResearchFeedback,
+  artifactNotFound,
+  executionNotFound,
+  extractionResultNotFound,
+  feedbackNotFound,
+  outputNotFound,
+  publishResearchOutput,
+  recordMcpToolCall,
+  recordSkillExecution,
+  toolCallNotFound,
+} from "./record-service.js";
 
 // What agents record about their runs (personal access tokens with the `agent` scope): skill executions,
 // MCP tool calls, artifacts, extraction results, published outputs; and members' feedback on outputs.
-// Every referenced row is looked up on the operation's transaction first, so another tenant's row (hidden
-// by RLS) is NOT_FOUND exactly like a missing one, before any write. The lookups take FOR KEY SHARE locks:
-// the referenced row cannot be deleted until this transaction ends, so the insert's foreign key holds.
-// Typed JSONB is validated against its TypeScript shape (schema/research.ts), with bounded sizes.
+// Each resolver parses its input (record-inputs.ts), calls the record service (record-service.ts: lookups,
+// locks, the insert) and answers with the written row, re-read with the client's selection.
 
-const maxJsonBytes = 64_000;
-const maxContentLength = 1_000_000;
-/** Timestamps from agents may run a little ahead of ours; more than this is a mistake. */
-const clockSkewMs = 5 * 60_000;
-
-const notFound = (what: string) => () => new GatewayError("NOT_FOUND", `No ${what} with this ID.`);
-const stepNotFound = notFound("plan step");
-const executionNotFound = notFound("skill execution");
-const artifactNotFound = notFound("research artifact");
-const outputNotFound = notFound("research output");
-
-// ---- Lookups: visible rows of the current tenant only, locked against deletion --------------------------
-
-async function lockPlanForRecord(tx: TenantTransaction, planId: string): Promise<{ id: string }> {
-  const [plan] = await tx
-    .select({ id: researchPlan.id })
-    .from(researchPlan)
-    .where(eq(researchPlan.id, planId))
-    .for("key share");
-  if (!plan) throw planNotFound();
-  return plan;
-}
-
-/** A step of `planId`; a step of another plan is bad input, another tenant's step is not found. */
-async function lockStepOfPlan(tx: TenantTransaction, stepId: string, planId: string): Promise<{ id: string }> {
-  const [step] = await tx
-    .select({ id: planStep.id, planId: planStep.planId })
-    .from(planStep)
-    .where(eq(planStep.id, stepId))
-    .for("key share");
-  if (!step) throw stepNotFound();
-  if (step.planId !== planId) {
-    throw new GatewayError("BAD_USER_INPUT", "stepId: the step belongs to another plan.", { field: "stepId" });
-  }
-  return step;
-}
-
-async function lockRow(
-  tx: TenantTransaction,
-  table: typeof skillExecution | typeof researchArtifact | typeof researchOutput,
-  id: string,
-  missing: () => GatewayError,
-): Promise<{ id: string }> {
-  const [row] = await tx.select({ id: table.id }).from(table).where(eq(table.id, id)).for("key share");
-  if (!row) throw missing();
-  return row;
-}
-
-// ---- Validation helpers ------------------------------------------------------------------------------------
-
-function jsonDepth(value: unknown): number {
-  if (Array.isArray(value)) return 1 + Math.max(0, ...value.map(jsonDepth));
-  if (typeof value === "object" && value !== null) return 1 + Math.max(0, ...Object.values(value).map(jsonDepth));
-  return 0;
-}
-
-/** A free-form JSON object of bounded size and nesting (skill inputs and outputs, tool arguments). */
-function boundedJsonObject(maxBytes: number, maxDepth = 20) {
-  return z
-    .record(z.string(), z.unknown(), { error: "must be a JSON object" })
-    .refine((value) => Buffer.byteLength(JSON.stringify(value), "utf8") <= maxBytes, {
-      message: `must be at most ${maxBytes} bytes of JSON`,
-    })
-    .refine((value) => jsonDepth(value) <= maxDepth, { message: `must nest at most ${maxDepth} levels deep` });
-}
-
-/** An instant that is not in the future (allowing for clock skew). */
-const pastInstant = z
-  .date()
-  .refine((date) => date.getTime() <= Date.now() + clockSkewMs, { message: "must not be in the future" });
-
-/** The row, or the payload's NOT_FOUND (the row vanished: only if something else deleted it meanwhile). */
-function found<T>(row: T | undefined, missing: () => GatewayError): T {
-  if (row === undefined) throw missing();
-  return row;
-}
-
-const nullToUndefined = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
-
-// ---- Payloads: re-read with the client's selection on the same transaction ---------------------------------
-
-const SkillExecutionPayload = builder.objectRef<{ id: string }>("RecordSkillExecutionPayload").implement({
-  fields: (t) => ({
-    skillExecution: t.drizzleField({
-      type: "skillExecution",
-      resolve: async (query, payload, _args, ctx) =>
-        found(await ctx.tx.query.skillExecution.findFirst(query({ where: { id: payload.id } })), executionNotFound),
-    }),
-  }),
-});
-
-const McpToolCallPayload = builder.objectRef<{ id: string }>("RecordMcpToolCallPayload").implement({
-  fields: (t) => ({
-    toolCall: t.drizzleField({
-      type: "mcpToolCallLog",
-      resolve: async (query, payload, _args, ctx) =>
-        found(
-          await ctx.tx.query.mcpToolCallLog.findFirst(query({ where: { id: payload.id } })),
-          notFound("MCP tool call"),
-        ),
-    }),
-  }),
-});
-
-const ArtifactPayload = builder.objectRef<{ id: string }>("AddResearchArtifactPayload").implement({
-  fields: (t) => ({
-    artifact: t.drizzleField({
-      type: "researchArtifact",
-      resolve: async (query, payload, _args, ctx) =>
-        found(await ctx.tx.query.researchArtifact.findFirst(query({ where: { id: payload.id } })), artifactNotFound),
-    }),
-  }),
-});
-
-const ExtractionResultPayload = builder.objectRef<{ id: string }>("AddExtractionResultPayload").implement({
-  fields: (t) => ({
-    extractionResult: t.drizzleField({
-      type: "extractionResult",
-      resolve: async (query, payload, _args, ctx) =>
-        found(
-          await ctx.tx.query.extractionResult.findFirst(query({ where: { id: payload.id } })),
-          notFound("extraction result"),
-        ),
-    }),
-  }),
-});
-
-const OutputPayload = builder.objectRef<{ id: string }>("PublishResearchOutputPayload").implement({
-  fields: (t) => ({
-    output: t.drizzleField({
-      type: "researchOutput",
-      resolve: async (query, payload, _args, ctx) =>
-        found(await ctx.tx.query.researchOutput.findFirst(query({ where: { id: payload.id } })), outputNotFound),
-    }),
-  }),
-});
-
-const FeedbackPayload = builder.objectRef<{ id: string }>("AddResearchFeedbackPayload").implement({
-  fields: (t) => ({
-    feedback: t.drizzleField({
-      type: "researchFeedback",
-      resolve: async (query, payload, _args, ctx) =>
-        found(
-          await ctx.tx.query.researchFeedback.findFirst(query({ where: { id: payload.id } })),
-          notFound("feedback"),
-        ),
-    }),
-  }),
-});
-
-// ---- Inputs --------------------------------------------------------------------------------------------------
-
-const RecordSkillExecutionInput = builder.inputType("RecordSkillExecutionInput", {
-  fields: (t) => ({
-    planId: t.globalID({ for: ResearchPlan, required: true }),
-    stepId: t.globalID({ for: PlanStep, required: false, description: "A step of the same plan." }),
-    skillName: t.string({ required: true, description: "1–200 characters." }),
-    status: t.field({ type: ExecutionStatus, required: false, description: "Default RUNNING." }),
-    input: t.field({ type: "JSON", required: false, description: "A JSON object, at most 64 kB. Default {}." }),
-    output: t.field({ type: "JSON", required: false, description: "A JSON object, at most 64 kB." }),
-    errorMessage: t.string({ required: false, description: "Only for FAILED; up to 10,000 characters." }),
-    startedAt: t.field({ type: "DateTime", required: false, description: "Default now; not in the future." }),
-    finishedAt: t.field({
-      type: "DateTime",
-      required: false,
-      description: "Not before startedAt; none while RUNNING; defaults to now for SUCCEEDED and FAILED.",
-    }),
-  }),
-});
-const skillExecutionSchema = z
-  .object({
-    skillName: text(200),
-    status: z.enum(["running", "succeeded", "failed"]).nullish(),
-    input: boundedJsonObject(maxJsonBytes).nullish(),
-    output: boundedJsonObject(maxJsonBytes).nullish(),
-    errorMessage: optionalText(10_000),
-    startedAt: pastInstant.nullish(),
-    finishedAt: pastInstant.nullish(),
-  })
-  .superRefine((input, ctx) => {
-    const status = input.status ?? "running";
-    if (status === "running" && input.finishedAt) {
-      ctx.addIssue({ code: "custom", path: ["finishedAt"], message: "a RUNNING execution has not finished" });
-    }
-    if (input.errorMessage && status !== "failed") {
-      ctx.addIssue({ code: "custom", path: ["errorMessage"], message: "only a FAILED execution has an error" });
-    }
-    if (input.startedAt && input.finishedAt && input.finishedAt < input.startedAt) {
-      ctx.addIssue({ code: "custom", path: ["finishedAt"], message: "must not be before startedAt" });
-    }
-  });
-
-const McpTransport = builder.enumType("McpTransport", {
-  description: "How the MCP server was reached.",
-  values: { STDIO: { value: "stdio" }, HTTP: { value: "http" }, SSE: { value: "sse" } },
-});
-
-const ToolCallMetadataInput = builder.inputType("ToolCallMetadataInput", {
-  fields: (t) => ({
-    arguments: t.field({ type: "JSON", required: true, description: "A JSON object, at most 64 kB." }),
-    resultPreview: t.string({ required: false, description: "Up to 2,000 characters." }),
-    errorMessage: t.string({ required: false, description: "Up to 2,000 characters." }),
-    transport: t.field({ type: McpTransport, required: false }),
-  }),
-});
-
-const RecordMcpToolCallInput = builder.inputType("RecordMcpToolCallInput", {
-  fields: (t) => ({
-    skillExecutionId: t.globalID({ for: SkillExecution, required: true }),
-    serverName: t.string({ required: true, description: "1–200 characters." }),
-    toolName: t.string({ required: true, description: "1–200 characters." }),
-    status: t.field({ type: ToolCallStatus, required: true }),
-    durationMs: t.int({ required: false, description: "0 to 86,400,000." }),
-    metadata: t.field({ type: ToolCallMetadataInput, required: true }),
-  }),
-});
-const toolCallSchema = z.object({
-  serverName: text(200),
-  toolName: text(200),
-  durationMs: z.number().int().min(0).max(86_400_000).nullish(),
-  metadata: z.object({
-    arguments: boundedJsonObject(maxJsonBytes),
-    resultPreview: optionalText(2_000).transform(nullToUndefined),
-    errorMessage: optionalText(2_000).transform(nullToUndefined),
-    transport: z.enum(["stdio", "http", "sse"]).nullish().transform(nullToUndefined),
-  }),
-});
-
-const ArtifactMetadataInput = builder.inputType("ArtifactMetadataInput", {
-  fields: (t) => ({
-    author: t.string({ required: false, description: "Up to 200 characters." }),
-    publishedAt: t.field({ type: "DateTime", required: false }),
-    language: t.string({ required: false, description: "A BCP 47 tag, like en or pt-BR." }),
-    tags: t.stringList({ required: false, description: "Up to 50 distinct tags of up to 100 characters." }),
-  }),
-});
-
-const AddResearchArtifactInput = builder.inputType("AddResearchArtifactInput", {
-  fields: (t) => ({
-    planId: t.globalID({ for: ResearchPlan, required: true }),
-    stepId: t.globalID({ for: PlanStep, required: false, description: "A step of the same plan." }),
-    kind: t.field({ type: ArtifactKind, required: true }),
-    title: t.string({ required: true, description: "1–500 characters." }),
-    sourceUri: t.string({ required: false, description: "An http(s) URL, up to 2,048 characters." }),
-    mimeType: t.string({ required: false, description: "Like text/html or application/pdf." }),
-    content: t.string({ required: false, description: "The extracted text, up to 1,000,000 characters." }),
-    byteSize: t.int({ required: false, description: "The source's size; defaults to the content's UTF-8 size." }),
-    metadata: t.field({ type: ArtifactMetadataInput, required: false }),
-  }),
-});
-const artifactSchema = z.object({
-  kind: z.enum(["document", "web_page", "dataset", "note", "file"]),
-  title: text(500),
-  sourceUri: z
-    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-    .max(2_048, "must be at most 2048 characters")
-    .nullish(),
-  mimeType: z
-    .string()
-    .trim()
-    .max(255, "must be at most 255 characters")
-    .regex(/^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+"-]+)*$/, "must be a media type, like text/html")
-    .nullish(),
-  content: optionalText(maxContentLength),
-  byteSize: z.number().int().min(0).nullish(),
-  metadata: z
-    .object({
-      author: optionalText(200).transform(nullToUndefined),
-      publishedAt: z
-        .date()
-        .nullish()
-        .transform((date) => date?.toISOString()),
-      language: z
-        .string()
-        .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, "must be a language tag, like en or pt-BR")
-        .nullish()
-        .transform(nullToUndefined),
-      tags: z
-        .array(text(100))
-        .max(50, "must have at most 50 tags")
-        .refine((tags) => new Set(tags).size === tags.length, { message: "must not repeat a tag" })
-        .nullish()
-        .transform(nullToUndefined),
-    })
-    .nullish(),
-});
-
-/** Drops undefined keys: the JSONB holds only what was said. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-const ExtractionFieldKind = builder.enumType("ExtractionFieldType", {
-  description: "The type of an extracted value.",
-  values: {
-    STRING: { value: "string" },
-    NUMBER: { value: "number" },
-    BOOLEAN: { value: "boolean" },
-    DATE: { value: "date" },
-    LIST: { value: "list" },
-  },
-});
-
-const ExtractionFieldInput = builder.inputType("ExtractionFieldInput", {
-  fields: (t) => ({
-    name: t.string({ required: true, description: "An identifier: letters, digits, _; up to 64 characters." }),
-    type: t.field({ type: ExtractionFieldKind, required: true }),
-    description: t.string({ required: false, description: "Up to 1,000 characters." }),
-  }),
-});
-
-const ExtractionSchemaInput = builder.inputType("ExtractionSchemaInput", {
-  fields: (t) => ({
-    name: t.string({ required: true, description: "1–200 characters." }),
-    fields: t.field({ type: [ExtractionFieldInput], required: true, description: "1 to 100 distinct fields." }),
-  }),
-});
-
-const AddExtractionResultInput = builder.inputType("AddExtractionResultInput", {
-  fields: (t) => ({
-    artifactId: t.globalID({ for: ResearchArtifact, required: true }),
-    extractionSchema: t.field({ type: ExtractionSchemaInput, required: true }),
-    values: t.field({
-      type: "JSON",
-      required: true,
-      description:
-        "A JSON object keyed by the schema's field names: STRING, NUMBER (finite), BOOLEAN, DATE (ISO 8601) or LIST (of strings) values, or null.",
-    }),
-    confidence: t.float({ required: false, description: "0 to 1." }),
-  }),
-});
-
-type ExtractionFieldType = ExtractionSchema["fields"][number]["type"];
-
-function valueMatches(type: ExtractionFieldType, value: unknown): boolean {
-  switch (type) {
-    case "string":
-      return typeof value === "string" && value.length <= 10_000;
-    case "number":
-      return typeof value === "number" && Number.isFinite(value);
-    case "boolean":
-      return typeof value === "boolean";
-    case "date":
-      return (
-        typeof value === "string" &&
-        /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value) &&
-        !Number.isNaN(Date.parse(value))
-      );
-    case "list":
-      return (
-        Array.isArray(value) &&
-        value.length <= 1_000 &&
-        value.every((item) => typeof item === "string" && item.length <= 1_000)
-      );
-  }
-}
-
-const typeDescriptions: Record<ExtractionFieldType, string> = {
-  string: "a string of at most 10,000 characters",
-  number: "a finite number",
-  boolean: "true or false",
-  date: "an ISO 8601 date, like 2026-01-31",
-  list: "a list of at most 1,000 strings",
-};
-
-const extractionSchema = z
-  .object({
-    extractionSchema: z.object({
-      name: text(200),
-      fields: z
-        .array(
-          z.object({
-            name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be an identifier of up to 64 characters"),
-            type: z.enum(["string", "number", "boolean", "date", "list"]),
-            description: optionalText(1_000).transform(nullToUndefined),
-          }),
-        )
-        .min(1, "must have at least one field")
-        .max(100, "must have at most 100 fields")
-        .refine((fields) => new Set(fields.map((f) => f.name)).size === fields.length, {
-          message: "must not repeat a field name",
-        }),
-    }),
-    values: boundedJsonObject(maxJsonBytes, 3),
-    confidence: z.number().min(0).max(1).nullish(),
-  })
-  .superRefine((input, ctx) => {
-    const types = new Map(input.extractionSchema.fields.map((field) => [field.name, field.type]));
-    for (const [key, value] of Object.entries(input.values)) {
-      const type = types.get(key);
-      if (!type) {
-        ctx.addIssue({ code: "custom", path: ["values", key], message: "is not a field of the extraction schema" });
-      } else if (value !== null && !valueMatches(type, value)) {
-        ctx.addIssue({ code: "custom", path: ["values", key], message: `must be ${typeDescriptions[type]} or null` });
-      }
-    }
-  });
-
-const ResultSummaryInput = builder.inputType("ResultSummaryInput", {
-  fields: (t) => ({
-    headline: t.string({ required: true, description: "1–500 characters." }),
-    keyFindings: t.stringList({ required: true, description: "Up to 50, each 1–2,000 characters." }),
-    confidence: t.float({ required: false, description: "0 to 1." }),
-    sourceArtifactIds: t.globalIDList({
-      for: ResearchArtifact,
-      required: false,
-      description: "Up to 100 artifacts of the same plan.",
-    }),
-  }),
-});
-
-const PublishResearchOutputInput = builder.inputType("PublishResearchOutputInput", {
-  fields: (t) => ({
-    planId: t.globalID({ for: ResearchPlan, required: true }),
-    title: t.string({ required: true, description: "1–500 characters." }),
-    format: t.field({ type: OutputFormat, required: false, description: "Default MARKDOWN." }),
-    content: t.string({
-      required: true,
-      description: "Up to 1,000,000 characters; with JSON, a JSON document.",
-    }),
-    resultSummary: t.field({ type: ResultSummaryInput, required: true }),
-  }),
-});
-const outputSchema = z
-  .object({
-    title: text(500),
-    format: z.enum(["markdown", "json", "html"]).nullish(),
-    content: text(maxContentLength),
-    resultSummary: z.object({
-      headline: text(500),
-      keyFindings: z.array(text(2_000)).max(50, "must have at most 50 findings"),
-      confidence: z.number().min(0).max(1).nullish().transform(nullToUndefined),
-      sourceArtifactIds: z
-        .array(z.object({ id: z.string() }))
-        .max(100, "must have at most 100 artifacts")
-        .nullish(),
-    }),
-  })
-  .superRefine((input, ctx) => {
-    if (input.format !== "json") return;
-    try {
-      JSON.parse(input.content);
-    } catch {
-      ctx.addIssue({ code: "custom", path: ["content"], message: "must be a JSON document when format is JSON" });
-    }
-  });
-
-const AddResearchFeedbackInput = builder.inputType("AddResearchFeedbackInput", {
-  fields: (t) => ({
-    outputId: t.globalID({ for: ResearchOutput, required: true }),
-    rating: t.int({ required: true, description: "1 to 5." }),
-    comment: t.string({ required: false, description: "Up to 5,000 characters." }),
-  }),
-});
-const feedbackSchema = z.object({
-  rating: z.number().int().min(1, "must be from 1 to 5").max(5, "must be from 1 to 5"),
-  comment: optionalText(5_000),
-});
-
-// ---- Mutations -----------------------------------------------------------------------------------------------
+const SkillExecutionPayload = rowPayload(
+  "RecordSkillExecutionPayload",
+  "skillExecution",
+  "skillExecution",
+  executionNotFound,
+);
+const McpToolCallPayload = rowPayload("RecordMcpToolCallPayload", "toolCall", "mcpToolCallLog", toolCallNotFound);
+const ArtifactPayload = rowPayload("AddResearchArtifactPayload", "artifact", "researchArtifact", artifactNotFound);
+const ExtractionResultPayload = rowPayload(
+  "AddExtractionResultPayload",
+  "extractionResult",
+  "extractionResult",
+  extractionResultNotFound,
+);
+const OutputPayload = rowPayload("PublishResearchOutputPayload", "output", "researchOutput", outputNotFound);
+const FeedbackPayload = rowPayload("AddResearchFeedbackPayload", "feedback", "researchFeedback", feedbackNotFound);
 
 builder.mutationFields((t) => ({
   recordSkillExecution: t.field({
@@ -499,26 +63,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RecordSkillExecutionInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(skillExecutionSchema, args.input);
-      const plan = await lockPlanForRecord(ctx.tx, args.input.planId.id);
-      const step = args.input.stepId ? await lockStepOfPlan(ctx.tx, args.input.stepId.id, plan.id) : null;
-      const status = input.status ?? "running";
-      const now = new Date();
-      const [row] = await ctx.tx
-        .insert(skillExecution)
-        .values({
-          planId: plan.id,
-          stepId: step?.id ?? null,
-          skillName: input.skillName,
-          status,
-          input: input.input ?? {},
-          output: input.output ?? null,
-          errorMessage: input.errorMessage ?? null,
-          startedAt: input.startedAt ?? now,
-          finishedAt: input.finishedAt ?? (status === "running" ? null : now),
-        })
-        .returning({ id: skillExecution.id });
-      if (!row) throw new Error("insert returned no row");
-      return { id: row.id };
+      const id = await recordSkillExecution(ctx.tx, {
+        ...input,
+        planId: args.input.planId.id,
+        stepId: args.input.stepId?.id,
+      });
+      return { id };
     },
   }),
 
@@ -529,20 +79,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RecordMcpToolCallInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(toolCallSchema, args.input);
-      const execution = await lockRow(ctx.tx, skillExecution, args.input.skillExecutionId.id, executionNotFound);
-      const [row] = await ctx.tx
-        .insert(mcpToolCallLog)
-        .values({
-          skillExecutionId: execution.id,
-          serverName: input.serverName,
-          toolName: input.toolName,
-          status: args.input.status,
-          durationMs: input.durationMs ?? null,
-          metadata: compact(input.metadata),
-        })
-        .returning({ id: mcpToolCallLog.id });
-      if (!row) throw new Error("insert returned no row");
-      return { id: row.id };
+      const id = await recordMcpToolCall(ctx.tx, {
+        ...input,
+        skillExecutionId: args.input.skillExecutionId.id,
+        status: args.input.status,
+      });
+      return { id };
     },
   }),
 
@@ -553,26 +95,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AddResearchArtifactInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(artifactSchema, args.input);
-      const plan = await lockPlanForRecord(ctx.tx, args.input.planId.id);
-      const step = args.input.stepId ? await lockStepOfPlan(ctx.tx, args.input.stepId.id, plan.id) : null;
-      const content = input.content ?? null;
-      const metadata: ArtifactMetadata = input.metadata ? compact(input.metadata) : {};
-      const [row] = await ctx.tx
-        .insert(researchArtifact)
-        .values({
-          planId: plan.id,
-          stepId: step?.id ?? null,
-          kind: input.kind,
-          title: input.title,
-          sourceUri: input.sourceUri ?? null,
-          mimeType: input.mimeType ?? null,
-          content,
-          byteSize: input.byteSize ?? (content === null ? null : Buffer.byteLength(content, "utf8")),
-          metadata,
-        })
-        .returning({ id: researchArtifact.id });
-      if (!row) throw new Error("insert returned no row");
-      return { id: row.id };
+      const id = await addResearchArtifact(ctx.tx, {
+        ...input,
+        planId: args.input.planId.id,
+        stepId: args.input.stepId?.id,
+      });
+      return { id };
     },
   }),
 
@@ -583,22 +111,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: AddExtractionResultInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(extractionSchema, args.input);
-      const artifact = await lockRow(ctx.tx, researchArtifact, args.input.artifactId.id, artifactNotFound);
-      const schema: ExtractionSchema = {
-        name: input.extractionSchema.name,
-        fields: input.extractionSchema.fields.map((field) => compact(field)),
-      };
-      const [row] = await ctx.tx
-        .insert(extractionResult)
-        .values({
-          artifactId: artifact.id,
-          extractionSchema: schema,
-          values: input.values as ExtractedValues,
-          confidence: input.confidence ?? null,
-        })
-        .returning({ id: extractionResult.id });
-      if (!row) throw new Error("insert returned no row");
-      return { id: row.id };
+      const id = await addExtractionResult(ctx.tx, {
+        ...input,
+        artifactId: args.input.artifactId.id,
+        values: input.values as ExtractedValues, // each value checked against its field's type by the schema
+      });
+      return { id };
     },
   }),
 
@@ -609,41 +127,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: PublishResearchOutputInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       const input = parseInput(outputSchema, args.input);
-      const plan = await lockPlanForRecord(ctx.tx, args.input.planId.id);
-      const sourceIds = [...new Set((input.resultSummary.sourceArtifactIds ?? []).map((ref) => ref.id))];
-      if (sourceIds.length > 0) {
-        const found = await ctx.tx
-          .select({ id: researchArtifact.id, planId: researchArtifact.planId })
-          .from(researchArtifact)
-          .where(inArray(researchArtifact.id, sourceIds))
-          .for("key share");
-        const byId = new Map(found.map((artifact) => [artifact.id, artifact]));
-        for (const id of sourceIds) {
-          const artifact = byId.get(id);
-          if (!artifact) throw artifactNotFound();
-          if (artifact.planId !== plan.id) {
-            throw new GatewayError(
-              "BAD_USER_INPUT",
-              "resultSummary.sourceArtifactIds: an artifact belongs to another plan.",
-              { field: "resultSummary.sourceArtifactIds" },
-            );
-          }
-        }
-      }
-      const { sourceArtifactIds: _ids, ...summary } = input.resultSummary;
-      const [row] = await ctx.tx
-        .insert(researchOutput)
-        .values({
-          planId: plan.id,
-          title: input.title,
-          format: input.format ?? "markdown",
-          content: input.content,
-          resultSummary: compact({ ...summary, sourceArtifactIds: sourceIds.length > 0 ? sourceIds : undefined }),
-          publishedAt: new Date(),
-        })
-        .returning({ id: researchOutput.id });
-      if (!row) throw new Error("insert returned no row");
-      return { id: row.id };
+      const { sourceArtifactIds, ...summary } = input.resultSummary;
+      const id = await publishResearchOutput(ctx.tx, {
+        ...input,
+        planId: args.input.planId.id,
+        resultSummary: { ...summary, sourceArtifactIds: sourceArtifactIds?.map((ref) => ref.id) },
+      });
+      return { id };
     },
   }),
 
@@ -653,15 +143,10 @@ builder.mutationFields((t) => ({
     authScopes: tenantWrite,
     args: { input: t.arg({ type: AddResearchFeedbackInput, required: true }) },
     resolve: async (_root, args, ctx) => {
-      const author = actorId(ctx);
+      const authorId = actorId(ctx);
       const input = parseInput(feedbackSchema, args.input);
-      const output = await lockRow(ctx.tx, researchOutput, args.input.outputId.id, outputNotFound);
-      const [row] = await ctx.tx
-        .insert(researchFeedback)
-        .values({ outputId: output.id, authorId: author, rating: input.rating, comment: input.comment ?? null })
-        .returning({ id: researchFeedback.id });
-      if (!row) throw new Error("insert returned no row");
-      return { id: row.id };
+      const id = await addResearchFeedback(ctx.tx, { ...input, authorId, outputId: args.input.outputId.id });
+      return { id };
     },
   }),
 }));

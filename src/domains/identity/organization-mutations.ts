@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { memberRoles } from "../../../schema/index.js";
+import type { InvitationRecord } from "../../platform/auth/organization-api.js";
+import { viewerWrite } from "../../schema-builder/auth-scopes.js";
+import { builder } from "../../schema-builder/builder.js";
+import { outsideTenantTransaction } from "../../schema-builder/context.js";
+import { parseInput, text } from "../../schema-builder/validation.js";
+import { acceptInvitation, inviteMember, sessionCredentials, setActiveOrganization } from "./organization-service.js";
+import { Invitation, MemberRole } from "./types.js";
+
+// Organizations: invite a member, accept an invitation, switch the active organization. Better Auth does
+// the work on its own connection (organization-service.ts says who may ask it), so these fields run outside
+// the tenant transaction (`outsideTenantTransaction`): their payloads are plain objects, never read through
+// ctx.tx, and they cannot share an operation with other mutations.
+
+const OrganizationInvitation = builder.objectRef<InvitationRecord>("OrganizationInvitation").implement({
+  description: "An invitation as Better Auth created it (the `Invitation` node, without reading the database).",
+  fields: (t) => ({
+    id: t.globalID({ resolve: (invitation) => ({ type: "Invitation", id: invitation.id }) }),
+    organizationId: t.exposeID("organizationId"),
+    email: t.exposeString("email"),
+    role: t.exposeString("role"),
+    status: t.exposeString("status"),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+  }),
+});
+
+const InviteOrganizationMemberPayload = builder
+  .objectRef<{ invitation: InvitationRecord }>("InviteOrganizationMemberPayload")
+  .implement({
+    fields: (t) => ({ invitation: t.field({ type: OrganizationInvitation, resolve: (p) => p.invitation }) }),
+  });
+
+const AcceptOrganizationInvitationPayload = builder
+  .objectRef<{ invitationId: string; organizationId: string; memberId: string; role: string }>(
+    "AcceptOrganizationInvitationPayload",
+  )
+  .implement({
+    fields: (t) => ({
+      invitationId: t.globalID({ resolve: (p) => ({ type: "Invitation", id: p.invitationId }) }),
+      memberId: t.globalID({ resolve: (p) => ({ type: "Member", id: p.memberId }) }),
+      organizationId: t.exposeID("organizationId", {
+        description: "The organization joined; it is now the session's active organization.",
+      }),
+      role: t.exposeString("role"),
+    }),
+  });
+
+const SetActiveOrganizationPayload = builder
+  .objectRef<{ activeOrganizationId: string | null }>("SetActiveOrganizationPayload")
+  .implement({
+    fields: (t) => ({ activeOrganizationId: t.exposeID("activeOrganizationId", { nullable: true }) }),
+  });
+
+const InviteOrganizationMemberInput = builder.inputType("InviteOrganizationMemberInput", {
+  fields: (t) => ({
+    organizationId: t.id({ required: false, description: "Defaults to the organization of this request." }),
+    email: t.string({ required: true }),
+    role: t.field({ type: MemberRole, required: true, description: "Only owners may invite owners." }),
+    resend: t.boolean({ required: false, description: "Renew a pending invitation instead of failing with CONFLICT." }),
+  }),
+});
+const inviteSchema = z.object({
+  organizationId: text(200).nullish(),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254, "must be at most 254 characters")
+    .pipe(z.email("must be an email address")),
+  role: z.enum(memberRoles),
+  resend: z.boolean().nullish(),
+});
+
+const AcceptOrganizationInvitationInput = builder.inputType("AcceptOrganizationInvitationInput", {
+  fields: (t) => ({ invitationId: t.globalID({ for: Invitation, required: true }) }),
+});
+
+const SetActiveOrganizationInput = builder.inputType("SetActiveOrganizationInput", {
+  fields: (t) => ({
+    organizationId: t.id({ required: false, description: "null clears the session's active organization." }),
+  }),
+});
+const setActiveSchema = z.object({ organizationId: text(200).nullish() });
+
+builder.mutationFields((t) => ({
+  inviteOrganizationMember: t.field({
+    type: InviteOrganizationMemberPayload,
+    description: "Invites someone by email (owners and admins). Needs a session, not a personal access token.",
+    authScopes: viewerWrite,
+    extensions: outsideTenantTransaction,
+    args: { input: t.arg({ type: InviteOrganizationMemberInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const session = sessionCredentials(ctx);
+      const input = parseInput(inviteSchema, args.input);
+      return { invitation: await inviteMember(ctx, session, input) };
+    },
+  }),
+
+  acceptOrganizationInvitation: t.field({
+    type: AcceptOrganizationInvitationPayload,
+    description: "Joins the organization of an invitation sent to your email, and makes it the active one.",
+    authScopes: viewerWrite,
+    extensions: outsideTenantTransaction,
+    args: { input: t.arg({ type: AcceptOrganizationInvitationInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const session = sessionCredentials(ctx);
+      return acceptInvitation(ctx, session, args.input.invitationId.id);
+    },
+  }),
+
+  setActiveOrganization: t.field({
+    type: SetActiveOrganizationPayload,
+    description: "Chooses the session's active organization (used when a request sends no X-Organization-Id).",
+    authScopes: viewerWrite,
+    extensions: outsideTenantTransaction,
+    args: { input: t.arg({ type: SetActiveOrganizationInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const session = sessionCredentials(ctx);
+      const input = parseInput(setActiveSchema, args.input);
+      const organizationId = input.organizationId ?? null;
+      await setActiveOrganization(ctx, session, organizationId);
+      return { activeOrganizationId: organizationId };
+    },
+  }),
+}));

@@ -1,0 +1,137 @@
+import { memberRoles, tenantTypeEnum } from "../../../schema/index.js";
+import { builder } from "../../schema-builder/builder.js";
+import { enumFromPg } from "../../schema-builder/enums.js";
+
+// Identity's read model (mirrors schema/auth.ts). Users and organizations are global tables, so they are
+// reached only through relations from tenant rows, the viewer, or the current organization: never by a free
+// lookup that could reveal another tenant's people. Sessions, accounts and verifications are not exposed at all.
+
+export const TenantType = enumFromPg("TenantType", tenantTypeEnum, "What kind of tenant an organization is.");
+
+export const User = builder.drizzleObject("user", {
+  name: "User",
+  description: "A person. Reached through the viewer or the rows of the current organization.",
+  select: {},
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    email: t.exposeString("email"),
+    image: t.exposeString("image", { nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+export const Organization = builder.drizzleObject("organization", {
+  name: "Organization",
+  description: "A tenant. Its data is visible only to its members, and only while it is the selected organization.",
+  select: {},
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    slug: t.exposeString("slug"),
+    logo: t.exposeString("logo", { nullable: true }),
+    type: t.expose("type", { type: TenantType }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    members: t.relatedConnection("members", { query: { orderBy: { createdAt: "asc" } }, totalCount: true }),
+    invitations: t.relatedConnection("invitations", {
+      query: { orderBy: { createdAt: "desc" } },
+      totalCount: true,
+    }),
+  }),
+});
+
+export const MemberRole = builder.enumType("MemberRole", {
+  values: Object.fromEntries(memberRoles.map((role) => [role.toUpperCase(), { value: role }])) as {
+    OWNER: { value: "owner" };
+    ADMIN: { value: "admin" };
+    MEMBER: { value: "member" };
+  },
+});
+
+export const Member = builder.drizzleNode("member", {
+  name: "Member",
+  description: "A user's membership of the current organization.",
+  select: {},
+  id: { column: (member) => member.id },
+  fields: (t) => ({
+    role: t.exposeString("role", {
+      description: "owner, admin or member (Better Auth may combine them: 'admin,member').",
+    }),
+    user: t.relation("user"),
+    organization: t.relation("organization"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+export const Invitation = builder.drizzleNode("invitation", {
+  name: "Invitation",
+  description: "An invitation to join the current organization.",
+  select: {},
+  id: { column: (invitation) => invitation.id },
+  fields: (t) => ({
+    email: t.exposeString("email"),
+    role: t.exposeString("role", { nullable: true }),
+    status: t.exposeString("status"),
+    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
+    inviter: t.relation("inviter"),
+    organization: t.relation("organization"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+interface MembershipShape {
+  organizationId: string;
+  name: string;
+  slug: string;
+  role: string;
+  joinedAt: Date;
+}
+
+const Membership = builder.objectRef<MembershipShape>("Membership").implement({
+  description: "One of the viewer's organizations (all of them, not only the selected one).",
+  fields: (t) => ({
+    organizationId: t.exposeID("organizationId"),
+    name: t.exposeString("name"),
+    slug: t.exposeString("slug"),
+    role: t.exposeString("role"),
+    joinedAt: t.expose("joinedAt", { type: "DateTime" }),
+  }),
+});
+
+export const Viewer = builder.objectRef<{ userId: string }>("Viewer").implement({
+  description: "Who is calling: the user, their organizations, and the one selected for this request.",
+  fields: (t) => ({
+    user: t.drizzleField({
+      type: "user",
+      resolve: async (query, viewer, _args, ctx) => {
+        const user = await ctx.tx.query.user.findFirst(query({ where: { id: viewer.userId } }));
+        if (!user) throw new Error(`viewer ${viewer.userId} has no user row`);
+        return user;
+      },
+    }),
+    memberships: t.field({
+      type: [Membership],
+      description: "Every organization the viewer belongs to, by name.",
+      resolve: (_viewer, _args, ctx) => ctx.principal?.memberships ?? [],
+    }),
+    activeOrganization: t.drizzleField({
+      type: "organization",
+      nullable: true,
+      description: "The organization this request acts in (X-Organization-Id, else the session's active one).",
+      resolve: (query, _viewer, _args, ctx) => {
+        const organizationId = ctx.principal?.organizationId;
+        if (!organizationId) return null;
+        return ctx.tx.query.organization.findFirst(query({ where: { id: organizationId } }));
+      },
+    }),
+    role: t.string({
+      nullable: true,
+      description: "The viewer's role in the active organization.",
+      resolve: (_viewer, _args, ctx) => ctx.principal?.memberRole ?? null,
+    }),
+    scopes: t.stringList({
+      description: "What this credential may do: read, write, agent (sessions hold all three).",
+      resolve: (_viewer, _args, ctx) => [...(ctx.principal?.scopes ?? [])],
+    }),
+  }),
+});
