@@ -19,5 +19,5 @@ export function clientAddressResolver(trustedProxies: readonly string[]): Client
 
 /** An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d: one client, one key. */
 function normalise(address: string): string {
-  return address.startsWith("::ffff:") && address.includes("../server") ? address.slice(7) : address;
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
 }

@@ -71,7 +71,7 @@ export function createErrorMasker(logger: ErrorLogger) {
     }
     if (isStatementTimeout(original)) {
       // Clear for the client, and safe: the transaction is aborted, so the operation commits nothing.
-      logger.warn({ err: original, requestId, path: path?.join("../server") }, "statement timeout");
+      logger.warn({ err: original, requestId, path: path?.join(".") }, "statement timeout");
       return new GraphQLError(
         "The operation took longer than its time limit and was cancelled; nothing it did was saved. " +
           "Ask for less, or try again.",
@@ -82,7 +82,7 @@ export function createErrorMasker(logger: ErrorLogger) {
       {
         err: original,
         requestId,
-        path: path?.join("../server"),
+        path: path?.join("."),
         ...(sqlStateOf(original) === "26000" ? { hint: missingPreparedStatementHint } : {}),
       },
       "unexpected error while executing a GraphQL operation",

@@ -7,13 +7,13 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, value: unkn
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue?.path.map(String).join("../graphql") || undefined;
+  const field = issue?.path.map(String).join(".") || undefined;
   throw new GatewayError(
     "BAD_USER_INPUT",
     field ? `${field}: ${issue?.message}` : (issue?.message ?? "Invalid input."),
     {
       ...(field ? { field } : {}),
-      issues: result.error.issues.map((i) => ({ field: i.path.map(String).join("../graphql"), message: i.message })),
+      issues: result.error.issues.map((i) => ({ field: i.path.map(String).join("."), message: i.message })),
     },
   );
 }

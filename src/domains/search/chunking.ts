@@ -10,7 +10,7 @@
 // On English prose this lands within ~15 % of cl100k, erring high, which is the safe side for budgets.
 //
 // The split:
-//   1. The text is cut into sentences: a piece runs from a non-space character to the first `../../search`, `!` or `?`
+//   1. The text is cut into sentences: a piece runs from a non-space character to the first `.`, `!` or `?`
 //      followed by whitespace, or to the end of its line. A Markdown heading line (`# …` to `###### …`) is
 //      a piece of its own and starts a new chunk; it becomes the `heading` of the chunks that follow it.
 //   2. A sentence longer than `maxTokens` is cut between words (a single overlong word between characters).
