@@ -1,4 +1,5 @@
 import { limitError } from "../pipeline/limits.js";
+import type { ErrorCode } from "../platform/errors.js";
 
 /** Default largest request body, bytes (1 MiB). */
 export const defaultMaxBodyBytes = 1024 * 1024;
@@ -6,7 +7,11 @@ export const defaultMaxBodyBytes = 1024 * 1024;
 function tooLarge(exposeLimits: boolean, maxBytes: number, headers: HeadersInit = {}): Response {
   const error = limitError("requestSize", exposeLimits, { max: maxBytes });
   return Response.json(
-    { errors: [{ message: error.message, extensions: { code: "LIMIT_EXCEEDED", limit: "requestSize" } }] },
+    {
+      errors: [
+        { message: error.message, extensions: { code: "LIMIT_EXCEEDED" satisfies ErrorCode, limit: "requestSize" } },
+      ],
+    },
     { status: 413, headers },
   );
 }

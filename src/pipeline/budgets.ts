@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Redis } from "ioredis";
 import type { Principal } from "../platform/auth/principal.js";
+import type { ErrorCode } from "../platform/errors.js";
 import type { InitialContext } from "../schema-builder/context.js";
 import { costOfOperation } from "./limits.js";
 
@@ -215,7 +216,7 @@ export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin {
             `Too many ${kind === "cost" ? "expensive operations" : "requests"} for ${scopeWords[scope] ?? "this caller"}: try again in ${seconds} s.`,
             {
               extensions: {
-                code: "RATE_LIMITED",
+                code: "RATE_LIMITED" satisfies ErrorCode,
                 retryAfterSeconds: seconds,
                 budget: `${budgetScopes[scope] ?? "principal"}-${kind}`,
                 http: { status: 429, headers: { "retry-after": String(seconds) } },

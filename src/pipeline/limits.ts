@@ -23,6 +23,7 @@ import {
   type ValidationRule,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import type { ErrorCode } from "../platform/errors.js";
 import { rememberedForDocument } from "./document-memo.js";
 import { fragmentsOf, isConnectionType, isSkipped } from "./operation-ast.js";
 
@@ -79,7 +80,7 @@ export function limitError(
       : "";
   return new GraphQLError(`${descriptions[limit]}${detail}: ask for less.`, {
     extensions: {
-      code: "LIMIT_EXCEEDED",
+      code: "LIMIT_EXCEEDED" satisfies ErrorCode,
       limit,
       ...(exposeLimits && measured ? measured : {}),
       http: { status: limit === "requestSize" ? 413 : 400 },

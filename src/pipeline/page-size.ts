@@ -12,6 +12,7 @@ import {
   visitWithTypeInfo,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import type { ErrorCode } from "../platform/errors.js";
 import { rememberedForDocument } from "./document-memo.js";
 import { fragmentsOf, isConnectionType, isSkipped } from "./operation-ast.js";
 
@@ -85,7 +86,7 @@ export function pageSizeErrors(
                   {
                     nodes: [argumentNode ?? node],
                     extensions: {
-                      code: "BAD_USER_INPUT",
+                      code: "BAD_USER_INPUT" satisfies ErrorCode,
                       argument: arg.name,
                       min: minPageSize,
                       max: maxPageSize,

@@ -10,7 +10,7 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Database } from "../platform/db/index.js";
-import { GatewayError } from "../platform/errors.js";
+import { type ErrorCode, GatewayError } from "../platform/errors.js";
 import type { InitialContext } from "../schema-builder/context.js";
 import { createLoaders } from "../schema-builder/loaders.js";
 import { fragmentsOf, isSkipped } from "./operation-ast.js";
@@ -103,7 +103,7 @@ export function useTenantTransaction(database: Database, options: TenantTransact
           errors: [
             new GraphQLError(message, {
               nodes: operation ? [operation] : [],
-              extensions: { code: "BAD_USER_INPUT", fields: mode.outside },
+              extensions: { code: "BAD_USER_INPUT" satisfies ErrorCode, fields: mode.outside },
             }),
           ],
         }));
