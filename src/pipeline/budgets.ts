@@ -4,10 +4,11 @@ import { Redis } from "ioredis";
 import type { Principal } from "../platform/auth/principal.js";
 import type { ErrorCode } from "../platform/errors.js";
 import type { InitialContext } from "../schema-builder/context.js";
-import { costOfOperation } from "./limits.js";
+import { operationAnalysisOf } from "./operation-analysis.js";
+import { costOf } from "./operation-cost.js";
 
 // Per-tenant budgets: token buckets per organization and per principal (the user), one for requests and one
-// for query cost (see graphql/limits.ts). A bucket holds up to a minute's allowance and refills continuously.
+// for query cost (see operation-cost.ts). A bucket holds up to a minute's allowance and refills continuously.
 // An operation takes from all four buckets or from none; when one is short, the operation is refused with
 // RATE_LIMITED, HTTP 429, `Retry-After` and `extensions.retryAfterSeconds`. Buckets are per key, so one
 // tenant spending its budget leaves every other tenant's untouched. Anonymous operations take from one
@@ -170,10 +171,10 @@ const budgetScopes: Record<string, string> = { org: "organization", principal: "
 
 /**
  * Takes one request and the operation's cost from the organization's and the principal's buckets before the
- * operation runs (after the limits plugin computed the cost). An anonymous operation takes one request from
- * its client address's bucket.
+ * operation runs (the cost of the request's operation analysis, which the limits plugin worked out first).
+ * An anonymous operation takes one request from its client address's bucket.
  */
-export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin {
+export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin<InitialContext> {
   const perMinute = (amount: number) => ({ capacity: amount, refillPerSecond: amount / 60 });
   const principalTakes = (principal: Principal, cost: number): BucketTake[] => {
     const takes: BucketTake[] = [
@@ -192,10 +193,10 @@ export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       if (!config.enabled) return;
-      const context = args.contextValue as unknown as InitialContext;
+      const context = args.contextValue;
       const principal = context.principal;
       const takes: BucketTake[] = principal
-        ? principalTakes(principal, costOfOperation(context))
+        ? principalTakes(principal, costOf(operationAnalysisOf(args)) ?? 0)
         : [
             {
               key: `address:${context.clientAddress}:requests`,

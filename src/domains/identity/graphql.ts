@@ -4,8 +4,7 @@ import type { InvitationRecord, SessionCredentials } from "../../platform/auth/o
 import { GatewayError } from "../../platform/errors.js";
 import { tenantRead, viewerWrite } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
-import type { GraphQLContext } from "../../schema-builder/context.js";
-import { outsideTenantTransaction } from "../../schema-builder/context.js";
+import { outsideTenantTransaction, type RequestContext } from "../../schema-builder/context.js";
 import { enumFromPg } from "../../schema-builder/enums.js";
 import { parseInput, text } from "../../schema-builder/validation.js";
 
@@ -167,11 +166,11 @@ builder.queryFields((t) => ({
 
 // Organizations: invite a member, accept an invitation, switch the active organization. Better Auth does
 // the work (permissions, membership rows, the session) on its own connection, so these fields run outside
-// the tenant transaction (`outsideTenantTransaction`): their payloads are plain objects, never read through
-// ctx.tx, and they cannot share an operation with other mutations.
+// the tenant transaction (`outsideTenantTransaction`): their context is a RequestContext (no `tx`), their
+// payloads are plain objects, and they cannot share an operation with other mutations.
 
 /** The credential the caller's session came with, for Better Auth. Personal access tokens have no session. */
-function sessionCredentials(ctx: Pick<GraphQLContext, "principal" | "request">): SessionCredentials {
+function sessionCredentials(ctx: Pick<RequestContext, "principal" | "request">): SessionCredentials {
   const principal = ctx.principal;
   if (!principal) throw new GatewayError("UNAUTHENTICATED", "Sign in to change organizations.");
   if (principal.via === "personal-access-token") {
@@ -191,7 +190,7 @@ function sessionCredentials(ctx: Pick<GraphQLContext, "principal" | "request">):
 const organizationNotFound = () => new GatewayError("NOT_FOUND", "No organization with this ID.");
 
 /** The caller's memberships were read on this request, before anything else ran. */
-function isMemberOf(ctx: Pick<GraphQLContext, "principal">, organizationId: string): boolean {
+function isMemberOf(ctx: Pick<RequestContext, "principal">, organizationId: string): boolean {
   return ctx.principal?.memberships.some((membership) => membership.organizationId === organizationId) ?? false;
 }
 
@@ -272,7 +271,7 @@ builder.mutationFields((t) => ({
     authScopes: viewerWrite,
     extensions: outsideTenantTransaction,
     args: { input: t.arg({ type: InviteOrganizationMemberInput, required: true }) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx: RequestContext) => {
       const session = sessionCredentials(ctx);
       const input = parseInput(inviteSchema, args.input);
       const organizationId = input.organizationId ?? ctx.principal?.organizationId;
@@ -299,7 +298,7 @@ builder.mutationFields((t) => ({
     authScopes: viewerWrite,
     extensions: outsideTenantTransaction,
     args: { input: t.arg({ type: AcceptOrganizationInvitationInput, required: true }) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx: RequestContext) => {
       const session = sessionCredentials(ctx);
       return ctx.organizations.acceptInvitation(session, args.input.invitationId.id);
     },
@@ -311,7 +310,7 @@ builder.mutationFields((t) => ({
     authScopes: viewerWrite,
     extensions: outsideTenantTransaction,
     args: { input: t.arg({ type: SetActiveOrganizationInput, required: true }) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx: RequestContext) => {
       const session = sessionCredentials(ctx);
       const input = parseInput(setActiveSchema, args.input);
       const organizationId = input.organizationId ?? null;
