@@ -12,7 +12,7 @@ import { costOf } from "./operation-cost.js";
 // An operation takes from all four buckets or from none; when one is short, the operation is refused with
 // RATE_LIMITED, HTTP 429, `Retry-After` and `extensions.retryAfterSeconds`. Buckets are per key, so one
 // tenant spending its budget leaves every other tenant's untouched. Anonymous operations take from one
-// bucket per client address (server/client-address.ts: X-Forwarded-For only from trusted proxies).
+// bucket per client address (src/http/client-address.ts: X-Forwarded-For only from trusted proxies).
 
 export interface BudgetConfig {
   enabled: boolean;

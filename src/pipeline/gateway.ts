@@ -102,7 +102,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     batching: false,
     logging: false,
     landingPage: false,
-    // The app limits the body before Yoga sees it (server/body-limit.ts). Yoga's own limit would pipe every
+    // The app limits the body before Yoga sees it (src/http/body-limit.ts). Yoga's own limit would pipe every
     // body through a TransformStream, declared length or not: a measurable share of each request's CPU.
     maxRequestBodySize: false,
     // No CORS headers unless origins are configured: browsers then allow same-origin calls only.

@@ -40,8 +40,9 @@ function transactionMode(schema: GraphQLSchema, analysis: OperationAnalysis): Tr
 /**
  * Runs each GraphQL operation inside one withTenantContext() transaction: read-only for queries, read-write
  * for mutations. Commits when the operation succeeds; rolls back when it has any error (so mutations are
- * atomic) and still answers its result: a failing field nulls that field only, on every backend. Replacing the execute function (rather than the context factory) is what lets the
- * transaction wrap the whole execution, and the context carries it to every resolver.
+ * atomic) and still answers its result: a failing field nulls that field only, on every backend. Replacing
+ * the execute function (rather than the context factory) is what lets the transaction wrap the whole
+ * execution, and the context carries it to every resolver.
  *
  * The exception: a mutation whose root fields all carry `outsideTenantTransaction` executes with no
  * transaction at all (those fields delegate to Better Auth). Mixing them with other fields is BAD_USER_INPUT.
