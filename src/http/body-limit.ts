@@ -1,9 +1,14 @@
 import { limitError } from "../pipeline/limits.js";
+import type { ErrorCode } from "../platform/errors.js";
 
 function tooLarge(exposeLimits: boolean, maxBytes: number, headers: HeadersInit = {}): Response {
   const error = limitError("requestSize", exposeLimits, { max: maxBytes });
   return Response.json(
-    { errors: [{ message: error.message, extensions: { code: "LIMIT_EXCEEDED", limit: "requestSize" } }] },
+    {
+      errors: [
+        { message: error.message, extensions: { code: "LIMIT_EXCEEDED" satisfies ErrorCode, limit: "requestSize" } },
+      ],
+    },
     { status: 413, headers },
   );
 }

@@ -3,15 +3,17 @@ import type { Plugin } from "graphql-yoga";
 import { Redis } from "ioredis";
 import type { Principal } from "../platform/auth/principal.js";
 import type { BudgetConfig } from "../platform/config/index.js";
+import type { ErrorCode } from "../platform/errors.js";
 import type { InitialContext } from "../schema-builder/context.js";
-import { costOfOperation } from "./limits.js";
+import { operationAnalysisOf } from "./operation-analysis.js";
+import { costOf } from "./operation-cost.js";
 
 // Per-tenant budgets: token buckets per organization and per principal (the user), one for requests and one
-// for query cost (see graphql/limits.ts). A bucket holds up to a minute's allowance and refills continuously.
+// for query cost (see operation-cost.ts). A bucket holds up to a minute's allowance and refills continuously.
 // An operation takes from all four buckets or from none; when one is short, the operation is refused with
 // RATE_LIMITED, HTTP 429, `Retry-After` and `extensions.retryAfterSeconds`. Buckets are per key, so one
 // tenant spending its budget leaves every other tenant's untouched. Anonymous operations take from one
-// bucket per client address (server/client-address.ts: X-Forwarded-For only from trusted proxies).
+// bucket per client address (src/http/client-address.ts: X-Forwarded-For only from trusted proxies).
 
 export interface BucketTake {
   key: string;
@@ -145,10 +147,10 @@ const budgetScopes: Record<string, string> = { org: "organization", principal: "
 
 /**
  * Takes one request and the operation's cost from the organization's and the principal's buckets before the
- * operation runs (after the limits plugin computed the cost). An anonymous operation takes one request from
- * its client address's bucket.
+ * operation runs (the cost of the request's operation analysis, which the limits plugin worked out first).
+ * An anonymous operation takes one request from its client address's bucket.
  */
-export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin {
+export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin<InitialContext> {
   const perMinute = (amount: number) => ({ capacity: amount, refillPerSecond: amount / 60 });
   const principalTakes = (principal: Principal, cost: number): BucketTake[] => {
     const takes: BucketTake[] = [
@@ -167,10 +169,10 @@ export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       if (!config.enabled) return;
-      const context = args.contextValue as unknown as InitialContext;
+      const context = args.contextValue;
       const principal = context.principal;
       const takes: BucketTake[] = principal
-        ? principalTakes(principal, costOfOperation(context))
+        ? principalTakes(principal, costOf(operationAnalysisOf(args)) ?? 0)
         : [
             {
               key: `address:${context.clientAddress}:requests`,
@@ -191,7 +193,7 @@ export function useBudgets(config: BudgetConfig, store: BucketStore): Plugin {
             `Too many ${kind === "cost" ? "expensive operations" : "requests"} for ${scopeWords[scope] ?? "this caller"}: try again in ${seconds} s.`,
             {
               extensions: {
-                code: "RATE_LIMITED",
+                code: "RATE_LIMITED" satisfies ErrorCode,
                 retryAfterSeconds: seconds,
                 budget: `${budgetScopes[scope] ?? "principal"}-${kind}`,
                 http: { status: 429, headers: { "retry-after": String(seconds) } },

@@ -1,6 +1,6 @@
 import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
-import { isGatewayError } from "../platform/errors.js";
+import { type ErrorCode, errorCauses, isGatewayError } from "../platform/errors.js";
 
 export interface ErrorLogger {
   error(details: Record<string, unknown>, message: string): void;
@@ -8,11 +8,12 @@ export interface ErrorLogger {
 }
 
 /** The SQLSTATE of a PostgreSQL error anywhere in a chain of causes (drizzle wraps postgres.js's errors). */
-function sqlStateOf(error: unknown, depth = 0): string | undefined {
-  if (typeof error !== "object" || error === null || depth > 5) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-  return sqlStateOf((error as { cause?: unknown }).cause, depth + 1);
+function sqlStateOf(error: unknown): string | undefined {
+  for (const link of errorCauses(error, 6)) {
+    const code = (link as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** What a missing prepared statement (SQLSTATE 26000) almost always means in production. */
@@ -23,9 +24,11 @@ const missingPreparedStatementHint =
 
 function isStatementTimeout(error: unknown): boolean {
   if (sqlStateOf(error) !== "57014") return false;
-  const messages: string[] = [];
-  for (let e: unknown = error, i = 0; e instanceof Error && i < 6; e = e.cause, i++) messages.push(e.message);
-  return messages.some((message) => message.includes("statement timeout"));
+  for (const link of errorCauses(error, 6)) {
+    if (!(link instanceof Error)) return false;
+    if (link.message.includes("statement timeout")) return true;
+  }
+  return false;
 }
 
 function unwrap(error: unknown): unknown {
@@ -50,7 +53,11 @@ export function createErrorMasker(logger: ErrorLogger) {
       });
     }
     if (original instanceof PothosValidationError) {
-      return new GraphQLError(original.message, { nodes, path, extensions: { code: "BAD_USER_INPUT" } });
+      return new GraphQLError(original.message, {
+        nodes,
+        path,
+        extensions: { code: "BAD_USER_INPUT" satisfies ErrorCode },
+      });
     }
     if (error instanceof GraphQLError && !error.originalError) {
       // Parse and validation errors, and errors the schema raised on purpose (coded scalars): already safe.
@@ -60,13 +67,16 @@ export function createErrorMasker(logger: ErrorLogger) {
       return new GraphQLError(error.message, {
         nodes,
         path,
-        extensions: { ...error.extensions, code: "BAD_USER_INPUT" },
+        extensions: { ...error.extensions, code: "BAD_USER_INPUT" satisfies ErrorCode },
       });
     }
     if (error instanceof GraphQLError && original instanceof GraphQLError) {
       // graphql-js wraps the error of an enum or scalar that refused a variable ("Variable "$input" got
       // invalid value …; Value "X" does not exist in "Status" enum."): nothing internal, it is bad input.
-      const code = typeof original.extensions.code === "string" ? original.extensions.code : "BAD_USER_INPUT";
+      const code =
+        typeof original.extensions.code === "string"
+          ? original.extensions.code
+          : ("BAD_USER_INPUT" satisfies ErrorCode);
       return new GraphQLError(error.message, { nodes, path, extensions: { ...original.extensions, code } });
     }
     if (isStatementTimeout(original)) {
@@ -75,7 +85,7 @@ export function createErrorMasker(logger: ErrorLogger) {
       return new GraphQLError(
         "The operation took longer than its time limit and was cancelled; nothing it did was saved. " +
           "Ask for less, or try again.",
-        { nodes, path, extensions: { code: "TIMEOUT", ...(requestId ? { requestId } : {}) } },
+        { nodes, path, extensions: { code: "TIMEOUT" satisfies ErrorCode, ...(requestId ? { requestId } : {}) } },
       );
     }
     logger.error(
@@ -90,7 +100,7 @@ export function createErrorMasker(logger: ErrorLogger) {
     return new GraphQLError("Unexpected error.", {
       nodes,
       path,
-      extensions: { code: "INTERNAL_SERVER_ERROR", ...(requestId ? { requestId } : {}) },
+      extensions: { code: "INTERNAL_SERVER_ERROR" satisfies ErrorCode, ...(requestId ? { requestId } : {}) },
     });
   };
 }

@@ -19,7 +19,8 @@ import { type BucketStore, createBucketStore, useBudgets } from "./budgets.js";
 import { useProductionDisclosure } from "./disclosure.js";
 import { createErrorMasker, type ErrorLogger } from "./error-masking.js";
 import { graphiqlDefaults } from "./graphiql.js";
-import { useOperationLimits } from "./limits.js";
+import { useOperationAnalysis } from "./operation-analysis.js";
+import { useOperationLimits } from "./operation-limits.js";
 import { useOperationRecording } from "./operation-recording.js";
 import { refuseUnsupportedOperations, withoutUnknownIncrementalDirectives } from "./operation-rules.js";
 import { usePageSizeLimits } from "./page-size.js";
@@ -44,7 +45,20 @@ export interface GatewayOptions {
   search?: SearchConfig;
 }
 
-export type Gateway = YogaServerInstance<Record<string, never>, InitialContext>;
+/**
+ * What the gateway keeps per request beside the GraphQL context: Yoga builds that context on this same object
+ * (batching is off), so the response hooks see what the context collected.
+ */
+interface GatewayServerContext {
+  /**
+   * Set-Cookie headers Better Auth emits while reading a cookie session (a refreshed expiry, or clearing a
+   * stale cookie), copied onto the response. Made when the request comes in, so that they go out even when
+   * reading the principal fails.
+   */
+  responseCookies?: Headers;
+}
+
+export type Gateway = YogaServerInstance<GatewayServerContext, InitialContext>;
 
 const useOperationRules: Plugin = {
   onValidate({ addValidationRule }) {
@@ -55,19 +69,12 @@ const useOperationRules: Plugin = {
   },
 };
 
-// Set-Cookie headers Better Auth emits while reading a cookie session (a refreshed expiry, or clearing a
-// stale cookie), kept per request until the response goes out.
-const pendingCookies = new WeakMap<Request, Headers>();
-
-function cookiesToForward(request: Request): Headers {
-  const headers = new Headers();
-  pendingCookies.set(request, headers);
-  return headers;
-}
-
-const useForwardedCookies: Plugin = {
-  onResponse({ request, response }) {
-    for (const cookie of pendingCookies.get(request)?.getSetCookie() ?? []) {
+const useForwardedCookies: Plugin<Record<string, never>, GatewayServerContext> = {
+  onRequest({ serverContext }) {
+    serverContext.responseCookies = new Headers();
+  },
+  onResponse({ serverContext, response }) {
+    for (const cookie of serverContext.responseCookies?.getSetCookie() ?? []) {
       response.headers.append("set-cookie", cookie);
     }
   },
@@ -95,18 +102,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   const budgets = hostile.budgets.enabled
     ? [useBudgets(hostile.budgets, options.bucketStore ?? createBucketStore(hostile.budgets))]
     : [];
-  return createYoga<Record<string, never>, InitialContext>({
+  return createYoga<GatewayServerContext, InitialContext>({
     schema: buildSchema({ federation: options.federation ?? true }),
     graphqlEndpoint: "/graphql",
     batching: false,
     logging: false,
     landingPage: false,
-    // The app limits the body before Yoga sees it (server/body-limit.ts). Yoga's own limit would pipe every
+    // The app limits the body before Yoga sees it (src/http/body-limit.ts). Yoga's own limit would pipe every
     // body through a TransformStream, declared length or not: a measurable share of each request's CPU.
     maxRequestBodySize: false,
     // No CORS headers unless origins are configured: browsers then allow same-origin calls only.
     cors: hostile.corsOrigins.length > 0 ? { origin: [...hostile.corsOrigins], credentials: true } : false,
-    context: async ({ request }) => {
+    context: async ({ request, responseCookies }) => {
       const requestContext = currentRequestContext();
       const requestId = requestContext?.requestId ?? "unknown";
       const clientAddress = requestContext?.clientAddress ?? "unknown";
@@ -114,11 +121,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       const principal = await resolvePrincipal(
         request,
         { auth: options.auth, database: options.database },
-        { responseHeaders: cookiesToForward(request) },
+        { responseHeaders: responseCookies },
       );
       return { requestId, principal, clientAddress, request, organizations, search };
     },
     plugins: [
+      // The operation found, its variables coerced and its walks done once per request, on the context.
+      useOperationAnalysis(),
       // Operation name, tenant, user and error codes for the app's log line and metrics.
       useOperationRecording(),
       // A GET or a simple (form-like) POST must carry x-graphql-csrf; JSON POSTs are preflighted anyway.

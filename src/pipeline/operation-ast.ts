@@ -14,7 +14,7 @@ import {
 } from "graphql";
 
 // What the walks over an operation before it runs share (the cost estimate, the page-size check, the
-// tenant transaction's choice of mode): which selections execute, the fragments by name, Relay connections.
+// operation analysis's root fields): which selections execute, the fragments by name, Relay connections.
 
 /** True when a false @include or a true @skip keeps the selection from executing with these variables. */
 export function isSkipped(

@@ -1,22 +1,18 @@
 import { trace } from "@opentelemetry/api";
-import { type DocumentNode, getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Principal } from "../platform/auth/principal.js";
 import { currentRequestContext, type OperationRecord } from "../platform/observability/request-context.js";
+import type { PipelineContext } from "./operation-analysis.js";
 
 // Records what the app's operation log line and metrics need about a GraphQL operation into the request
-// context: its name and type (from the parsed document), who called for which tenant (once the context is
-// built), and the codes of the errors of its result (already masked). app.ts writes the line when the
-// response is ready. Nothing here reads variables or headers.
+// context: its name and type (from the request's operation analysis, as validation starts), who called for
+// which tenant (once the context is built), and the codes of the errors of its result (already masked).
+// app.ts writes the line when the response is ready. Nothing here reads variables or headers.
 
 const errorCodePattern = /^[A-Z][A-Z0-9_]{0,49}$/;
 
 function record(): OperationRecord | undefined {
   return currentRequestContext()?.operation;
-}
-
-function isDocument(value: unknown): value is DocumentNode {
-  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "Document";
 }
 
 function codeOf(error: unknown): string {
@@ -25,7 +21,8 @@ function codeOf(error: unknown): string {
   return errorCodePattern.test(code) ? code : "OTHER";
 }
 
-export function useOperationRecording(): Plugin {
+/** Reads the operation analysis: after useOperationAnalysis() in the plugin list. */
+export function useOperationRecording(): Plugin<PipelineContext> {
   return {
     onParams({ params }) {
       const context = currentRequestContext();
@@ -33,21 +30,18 @@ export function useOperationRecording(): Plugin {
       const requested = typeof params.operationName === "string" ? params.operationName : null;
       context.operation = { name: requested, type: null, organizationId: null, userId: null, errorCodes: [] };
     },
-    onParse() {
-      return ({ result }) => {
-        const operation = record();
-        if (!operation || !isDocument(result)) return;
-        const definition = getOperationAST(result, operation.name ?? undefined);
-        if (!definition) return;
-        operation.name = definition.name?.value ?? null;
-        operation.type = definition.operation;
-        const span = trace.getActiveSpan();
-        span?.updateName(`${definition.operation} ${operation.name ?? "anonymous"}`);
-        span?.setAttributes({
-          "graphql.operation.type": definition.operation,
-          ...(operation.name ? { "graphql.operation.name": operation.name } : {}),
-        });
-      };
+    onValidate({ context }) {
+      const operation = record();
+      const definition = context.operationAnalysis?.definition;
+      if (!operation || !definition) return;
+      operation.name = definition.name?.value ?? null;
+      operation.type = definition.operation;
+      const span = trace.getActiveSpan();
+      span?.updateName(`${definition.operation} ${operation.name ?? "anonymous"}`);
+      span?.setAttributes({
+        "graphql.operation.type": definition.operation,
+        ...(operation.name ? { "graphql.operation.name": operation.name } : {}),
+      });
     },
     onContextBuilding() {
       return ({ context }) => {

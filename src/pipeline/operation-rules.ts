@@ -1,4 +1,5 @@
 import { GraphQLError, type ValidationRule } from "graphql";
+import type { ErrorCode } from "../platform/errors.js";
 
 /**
  * Subscriptions and @defer/@stream would need the tenant transaction to outlive a single execution.
@@ -10,7 +11,7 @@ export const refuseUnsupportedOperations: ValidationRule = (context) => ({
       context.reportError(
         new GraphQLError("Subscriptions are not supported yet.", {
           nodes: [node],
-          extensions: { code: "OPERATION_NOT_SUPPORTED" },
+          extensions: { code: "OPERATION_NOT_SUPPORTED" satisfies ErrorCode },
         }),
       );
     }
@@ -20,7 +21,7 @@ export const refuseUnsupportedOperations: ValidationRule = (context) => ({
       context.reportError(
         new GraphQLError(`@${node.name.value} is not supported yet: request the fields without it.`, {
           nodes: [node],
-          extensions: { code: "OPERATION_NOT_SUPPORTED" },
+          extensions: { code: "OPERATION_NOT_SUPPORTED" satisfies ErrorCode },
         }),
       );
     }

@@ -1,20 +1,18 @@
 import {
-  type DocumentNode,
   type FragmentDefinitionNode,
   GraphQLError,
-  type GraphQLSchema,
   getArgumentValues,
   getNamedType,
-  getOperationAST,
-  getVariableValues,
+  type OperationDefinitionNode,
   TypeInfo,
   visit,
   visitWithTypeInfo,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { maxPageSize, minPageSize } from "../platform/config/index.js";
-import { rememberedForDocument } from "./document-memo.js";
-import { fragmentsOf, isConnectionType, isSkipped } from "./operation-ast.js";
+import type { ErrorCode } from "../platform/errors.js";
+import { type OperationAnalysis, operationAnalysisOf } from "./operation-analysis.js";
+import { isConnectionType, isSkipped } from "./operation-ast.js";
 
 const pageSizeArguments = ["first", "last"] as const;
 
@@ -25,24 +23,17 @@ const pageSizeArguments = ["first", "last"] as const;
  * @skip/@include are not checked, since they are not executed. Undefined when the operation cannot be
  * checked (no such operation, variables that do not coerce): execution reports those.
  */
-export function pageSizeErrors(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  rawVariables: Record<string, unknown> | null | undefined,
-): GraphQLError[] | undefined {
-  const operation = getOperationAST(document, operationName);
+function pageSizeErrors(analysis: OperationAnalysis): GraphQLError[] | undefined {
+  const { schema, definition: operation, fragments } = analysis;
   if (!operation) return undefined; // execution reports the missing operation
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
-  if (coerced.errors) return undefined; // execution reports invalid variables
-  const variables = coerced.coerced;
+  const variables = analysis.variables();
+  if (!variables) return undefined; // execution reports invalid variables
 
-  const fragments = fragmentsOf(document);
   const errors: GraphQLError[] = [];
   const pending: FragmentDefinitionNode[] = [];
   const queued = new Set<string>();
 
-  const walk = (root: typeof operation | FragmentDefinitionNode) => {
+  const walk = (root: OperationDefinitionNode | FragmentDefinitionNode) => {
     const typeInfo = new TypeInfo(schema);
     visit(
       root,
@@ -82,7 +73,7 @@ export function pageSizeErrors(
                   {
                     nodes: [argumentNode ?? node],
                     extensions: {
-                      code: "BAD_USER_INPUT",
+                      code: "BAD_USER_INPUT" satisfies ErrorCode,
                       argument: arg.name,
                       min: minPageSize,
                       max: maxPageSize,
@@ -110,12 +101,9 @@ export function pageSizeErrors(
 export function usePageSizeLimits(): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const errors = rememberedForDocument(
+      const errors = operationAnalysisOf(args).remember(
         "page sizes",
-        args.schema,
-        args.document,
-        args.operationName,
-        () => pageSizeErrors(args.schema, args.document, args.operationName, args.variableValues),
+        pageSizeErrors,
         // Only a clean bill is reused: errors are built per request, and undefined means "could not check".
         (answer) => answer?.length === 0,
       );

@@ -1,7 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
-import { getOperationAST, Kind } from "graphql";
+import { Kind } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { GatewayError } from "../platform/errors.js";
+import { operationAnalysisOf } from "./operation-analysis.js";
 
 /** The header a federated router sends with its shared secret. */
 export const routerSecretHeader = "x-router-secret";
@@ -21,7 +22,7 @@ function sameSecret(given: string, expected: string): boolean {
 export function useRouterSecret(secret: string): Plugin {
   return {
     onExecute({ args }) {
-      const operation = getOperationAST(args.document, args.operationName);
+      const operation = operationAnalysisOf(args).definition;
       const asksRouterFields = operation?.selectionSet.selections.some(
         (selection) => selection.kind === Kind.FIELD && routerOnlyFields.has(selection.name.value),
       );

@@ -1,24 +1,13 @@
-import {
-  type ExecutionArgs,
-  type ExecutionResult,
-  GraphQLError,
-  getOperationAST,
-  getVariableValues,
-  Kind,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from "graphql";
+import { type ExecutionArgs, type ExecutionResult, GraphQLError, type GraphQLSchema } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { Database } from "../platform/db/index.js";
-import { GatewayError } from "../platform/errors.js";
+import type { Database, TenantTransactionOptions } from "../platform/db/index.js";
+import { type ErrorCode, GatewayError } from "../platform/errors.js";
 import type { InitialContext } from "../schema-builder/context.js";
 import { createLoaders } from "../schema-builder/loaders.js";
-import { fragmentsOf, isSkipped } from "./operation-ast.js";
+import { type OperationAnalysis, operationAnalysisOf } from "./operation-analysis.js";
 
-export interface TenantTransactionOptions {
-  /** SET LOCAL statement_timeout for every operation, milliseconds. */
-  statementTimeoutMs?: number;
-}
+/** What useTenantTransaction() sets on every operation's transaction (read-only follows the operation type). */
+export type TenantTransactionPluginOptions = Pick<TenantTransactionOptions, "statementTimeoutMs">;
 
 /** Thrown inside the transaction to roll it back while still answering with the operation's result. */
 class RollbackWithResult extends Error {
@@ -31,38 +20,6 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
-/** The root fields an operation executes (through fragments, without those under a false @skip/@include). */
-function rootFieldNames(args: ExecutionArgs, operation: OperationDefinitionNode): string[] {
-  const coerced = getVariableValues(
-    args.schema,
-    operation.variableDefinitions ?? [],
-    (args.variableValues ?? {}) as Record<string, unknown>,
-  );
-  const variables = coerced.coerced ?? {};
-  const fragments = fragmentsOf(args.document);
-  const names: string[] = [];
-  const visited = new Set<string>();
-  const collect = (selectionSet: SelectionSetNode) => {
-    for (const selection of selectionSet.selections) {
-      if (isSkipped(selection, variables)) continue;
-      if (selection.kind === Kind.FIELD) {
-        names.push(selection.name.value);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        collect(selection.selectionSet);
-      } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (fragment && !visited.has(name)) {
-          visited.add(name);
-          collect(fragment.selectionSet);
-        }
-      }
-    }
-  };
-  collect(operation.selectionSet);
-  return names;
-}
-
 type TransactionMode = { kind: "inside" } | { kind: "outside" } | { kind: "mixed"; outside: string[] };
 
 /**
@@ -70,11 +27,11 @@ type TransactionMode = { kind: "inside" } | { kind: "outside" } | { kind: "mixed
  * `outsideTenantTransaction` extension. A mix cannot be atomic (Better Auth commits on its own connection),
  * so it is refused before anything runs.
  */
-function transactionMode(args: ExecutionArgs, operation: OperationDefinitionNode): TransactionMode {
-  const mutationType = args.schema.getMutationType();
-  if (operation.operation !== "mutation" || !mutationType) return { kind: "inside" };
+function transactionMode(schema: GraphQLSchema, analysis: OperationAnalysis): TransactionMode {
+  const mutationType = schema.getMutationType();
+  if (analysis.type !== "mutation" || !mutationType) return { kind: "inside" };
   const fields = mutationType.getFields();
-  const names = rootFieldNames(args, operation).filter((name) => !name.startsWith("__"));
+  const names = analysis.executedRootFieldNames().filter((name) => !name.startsWith("__"));
   const outside = names.filter((name) => fields[name]?.extensions.outsideTenantTransaction === true);
   if (outside.length === 0) return { kind: "inside" };
   return outside.length === names.length ? { kind: "outside" } : { kind: "mixed", outside: [...new Set(outside)] };
@@ -83,18 +40,20 @@ function transactionMode(args: ExecutionArgs, operation: OperationDefinitionNode
 /**
  * Runs each GraphQL operation inside one withTenantContext() transaction: read-only for queries, read-write
  * for mutations. Commits when the operation succeeds; rolls back when it has any error (so mutations are
- * atomic) and still answers its result: a failing field nulls that field only, on every backend. Replacing the execute function (rather than the context factory) is what lets the
- * transaction wrap the whole execution, and the context carries it to every resolver.
+ * atomic) and still answers its result: a failing field nulls that field only, on every backend. Replacing
+ * the execute function (rather than the context factory) is what lets the transaction wrap the whole
+ * execution, and the context carries it to every resolver.
  *
  * The exception: a mutation whose root fields all carry `outsideTenantTransaction` executes with no
  * transaction at all (those fields delegate to Better Auth). Mixing them with other fields is BAD_USER_INPUT.
  */
-export function useTenantTransaction(database: Database, options: TenantTransactionOptions = {}): Plugin {
+export function useTenantTransaction(database: Database, options: TenantTransactionPluginOptions = {}): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      const readOnly = operation?.operation !== "mutation";
-      const mode: TransactionMode = operation ? transactionMode(args, operation) : { kind: "inside" };
+      const analysis = operationAnalysisOf(args);
+      const operation = analysis.definition;
+      const readOnly = analysis.type !== "mutation";
+      const mode = transactionMode(args.schema, analysis);
       if (mode.kind === "mixed") {
         const message =
           `${mode.outside.join(", ")} run${mode.outside.length === 1 ? "s" : ""} outside the tenant transaction ` +
@@ -103,7 +62,7 @@ export function useTenantTransaction(database: Database, options: TenantTransact
           errors: [
             new GraphQLError(message, {
               nodes: operation ? [operation] : [],
-              extensions: { code: "BAD_USER_INPUT", fields: mode.outside },
+              extensions: { code: "BAD_USER_INPUT" satisfies ErrorCode, fields: mode.outside },
             }),
           ],
         }));

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 import type { GraphQLParams, Plugin } from "graphql-yoga";
+import type { ErrorCode } from "../platform/errors.js";
 
 // Trusted documents: with TRUSTED_DOCUMENTS on, /graphql executes only operations whose hash is in the
 // allowlist that `npm run codegen` writes from test/operations/*.graphql (persisted-documents.json:
@@ -45,15 +46,15 @@ export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin {
     customErrors: {
       notFound: {
         message: "This operation is not a trusted document: send the hash of an operation from the allowlist.",
-        extensions: { code: "TRUSTED_DOCUMENT_NOT_FOUND", http: { status: 400 } },
+        extensions: { code: "TRUSTED_DOCUMENT_NOT_FOUND" satisfies ErrorCode, http: { status: 400 } },
       },
       persistedQueryOnly: {
         message: "Only trusted documents are accepted here: send a document hash (documentId), not a query.",
-        extensions: { code: "TRUSTED_DOCUMENT_REQUIRED", http: { status: 400 } },
+        extensions: { code: "TRUSTED_DOCUMENT_REQUIRED" satisfies ErrorCode, http: { status: 400 } },
       },
       keyNotFound: {
         message: "Only trusted documents are accepted here: send a document hash (documentId), not a query.",
-        extensions: { code: "TRUSTED_DOCUMENT_REQUIRED", http: { status: 400 } },
+        extensions: { code: "TRUSTED_DOCUMENT_REQUIRED" satisfies ErrorCode, http: { status: 400 } },
       },
     },
   });

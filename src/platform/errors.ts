@@ -23,6 +23,8 @@ export const errorCodes = [
   "TRUSTED_DOCUMENT_NOT_FOUND",
   /** Trusted documents are on and the request sent a free-form query instead of a document hash. */
   "TRUSTED_DOCUMENT_REQUIRED",
+  /** Anything unexpected, masked for the client (src/pipeline/error-masking.ts): only the request id is shown. */
+  "INTERNAL_SERVER_ERROR",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
@@ -41,4 +43,16 @@ export class GatewayError extends Error {
 
 export function isGatewayError(error: unknown): error is GatewayError {
   return error instanceof GatewayError;
+}
+
+/**
+ * An error and the errors it wraps (`cause`: drizzle wraps the driver's errors), outermost first: at most
+ * `limit` of them, and only objects (the walk stops at the first cause that is not one).
+ */
+export function* errorCauses(error: unknown, limit: number): Generator<object> {
+  let current = error;
+  for (let depth = 0; depth < limit && typeof current === "object" && current !== null; depth++) {
+    yield current;
+    current = (current as { cause?: unknown }).cause;
+  }
 }

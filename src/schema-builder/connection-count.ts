@@ -2,6 +2,7 @@ import { type AnyTableFilter, relationsFilterToSQL, type SQL, sql } from "drizzl
 import type { PgTable } from "drizzle-orm/pg-core";
 import { type GraphQLResolveInfo, Kind } from "graphql";
 import type { TenantTransaction } from "../platform/db/index.js";
+import type { GraphQLContext } from "./context.js";
 
 // totalCount of a root connection. When the operation selects it, the page's own statement carries it: an
 // uncorrelated scalar subquery (PostgreSQL evaluates it once) with the same relational `where` as the page,
@@ -13,9 +14,6 @@ import type { TenantTransaction } from "../platform/db/index.js";
 const totalCountColumn = "pageTotalCount";
 
 type CountExtras = { [totalCountColumn]: SQL<number> };
-
-/** Counts read off pages, per connection field execution (the resolver and totalCount share `info`). */
-const pageCounts = new WeakMap<GraphQLResolveInfo, number>();
 
 function selectsTotalCount(info: GraphQLResolveInfo): boolean {
   return info.fieldNodes.some((node) =>
@@ -35,6 +33,7 @@ export function countMatching(tx: TenantTransaction, table: PgTable, where?: Any
  * when totalCount is not selected). Use with totalCountOf() on the same connection.
  */
 export async function findPageCounting<Row>(
+  ctx: GraphQLContext,
   info: GraphQLResolveInfo,
   table: PgTable,
   where: AnyTableFilter | undefined,
@@ -45,16 +44,17 @@ export async function findPageCounting<Row>(
   const count = sql<number>`(select count(*)::int from ${table}${filter ? sql` where ${filter}` : sql``})`;
   const rows = await findPage({ [totalCountColumn]: count });
   const counted = (rows[0] as Record<string, unknown> | undefined)?.[totalCountColumn];
-  if (typeof counted === "number") pageCounts.set(info, counted);
+  // The resolver and totalCount of one connection field execution share `info`.
+  if (typeof counted === "number") ctx.loaders.pageCounts.set(info, counted);
   return rows;
 }
 
 /** totalCount of a connection whose page came from findPageCounting(): read off the page, else counted. */
 export function totalCountOf(
+  ctx: GraphQLContext,
   info: GraphQLResolveInfo,
-  tx: TenantTransaction,
   table: PgTable,
   where?: AnyTableFilter,
 ): number | Promise<number> {
-  return pageCounts.get(info) ?? countMatching(tx, table, where);
+  return ctx.loaders.pageCounts.get(info) ?? countMatching(ctx.tx, table, where);
 }

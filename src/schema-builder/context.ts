@@ -4,11 +4,8 @@ import type { SearchConfig } from "../platform/config/index.js";
 import type { TenantTransaction } from "../platform/db/index.js";
 import type { Loaders } from "./loaders.js";
 
-/**
- * What every resolver receives. `tx` and `loaders` exist only while the operation's transaction is open:
- * fields marked `outsideTenantTransaction` run without one and must not touch them.
- */
-export interface GraphQLContext {
+/** What every resolver receives, whether its operation runs in a tenant transaction or not. */
+export interface RequestContext {
   requestId: string;
   /** Who is calling (null: nobody signed in). Resolved before the transaction opens. */
   principal: Principal | null;
@@ -20,19 +17,28 @@ export interface GraphQLContext {
   organizations: OrganizationApi;
   /** Semantic search's tuning and embedding provider, from the configuration. */
   search: SearchConfig;
-  /** The operation's tenant transaction; set by the tenant-transaction plugin. */
+}
+
+/**
+ * The context of every field that runs inside the operation's tenant transaction, which is every field but
+ * the root mutation fields marked `outsideTenantTransaction` (and their plain payloads): the builder's
+ * Context. The tenant-transaction plugin sets `tx` and `loaders` when the transaction opens and removes them
+ * when it ends; a mutation of `outsideTenantTransaction` fields runs with neither (see below).
+ */
+export interface GraphQLContext extends RequestContext {
+  /** The operation's tenant transaction. */
   tx: TenantTransaction;
-  /** DataLoaders bound to `tx`, created per operation. */
+  /** DataLoaders and page counts bound to `tx`, created per operation. */
   loaders: Loaders;
 }
 
-/** The context as Yoga builds it, before the tenant-transaction plugin adds `tx` and `loaders`. */
-export type InitialContext = Omit<GraphQLContext, "tx" | "loaders"> & Partial<Pick<GraphQLContext, "tx" | "loaders">>;
+/** The context as Yoga builds it: `tx` and `loaders` come and go with the tenant transaction. */
+export type InitialContext = RequestContext & Partial<Pick<GraphQLContext, "tx" | "loaders">>;
 
 /**
  * Field extension of root mutation fields that must run with no tenant transaction open: those that
  * delegate to Better Auth (its own connection; on PGlite, the single connection an open transaction holds).
- * Use as `extensions: outsideTenantTransaction`. Their resolvers get no `ctx.tx` or `ctx.loaders`, and their
- * payloads must be plain object types (drizzle objects would read through `ctx.tx`).
+ * Use as `extensions: outsideTenantTransaction`, and type the resolver's context as `RequestContext`: it has
+ * no `tx` or `loaders`. Their payloads must be plain object types (drizzle objects would read through `tx`).
  */
 export const outsideTenantTransaction = { outsideTenantTransaction: true } as const;

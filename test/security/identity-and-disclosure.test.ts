@@ -141,6 +141,22 @@ describe(`identity and disclosure on ${backendName}`, () => {
     expect(after.data ?? null).toBeNull();
   });
 
+  it("a signed-out session's cookie: /graphql answers anonymously and its response clears the cookie", async () => {
+    const bob = await gw.signIn(demoUsers.bob.email);
+    await gw.authPost("/sign-out", {}, bob.cookie);
+    const cookieName = bob.cookie.cookie.split("=")[0] ?? "?";
+    const cleared = (response: GraphQLResponse<unknown>) =>
+      response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${cookieName}=`));
+
+    const anonymousAnswer = await gw.graphql<{ researchPlans: unknown }>({ query: plansQuery }, bob.cookie);
+    expect(anonymousAnswer.data?.researchPlans ?? null).toBeNull();
+    expect(cleared(anonymousAnswer)).toMatch(/Max-Age=0/i);
+    // Also when reading the principal fails after Better Auth answered (an organization asked for, nobody signed in).
+    const refused = await gw.graphql({ query: plansQuery }, bob.cookie, { organizationId: acme });
+    expect(errorCodes(refused)).toEqual(["UNAUTHENTICATED"]);
+    expect(cleared(refused)).toMatch(/Max-Age=0/i);
+  });
+
   it("a revoked personal access token is UNAUTHENTICATED at once", async () => {
     const token = await patFor(demoUsers.alice.id, ["read"]);
     dataOf(await gw.graphql({ query: plansQuery }, token.caller, { organizationId: acme }));

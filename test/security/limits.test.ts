@@ -5,7 +5,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema } from "../../src/domains/api-schema.js";
 import { createApp } from "../../src/http/app.js";
-import { operationCost } from "../../src/pipeline/limits.js";
+import { operationCost } from "../../src/pipeline/operation-cost.js";
 import { acme, dataOf } from "../graphql/helpers.js";
 import { backendName, serverOnlyTest } from "../support/database.js";
 import { baseUrl, createTestGateway, demoPat, errorCodes, type TestGateway } from "../support/gateway.js";

@@ -180,10 +180,10 @@ builder.queryFields((t) => ({
       from: t.arg({ type: "DateTime", required: false }),
       to: t.arg({ type: "DateTime", required: false }),
     },
-    totalCount: (_root, args, ctx, info) => totalCountOf(info, ctx.tx, aiUsage, usageWhere(args)),
+    totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, aiUsage, usageWhere(args)),
     resolve: (query, _root, args, ctx, info) => {
       const where = usageWhere(args);
-      return findPageCounting(info, aiUsage, where, (extras) =>
+      return findPageCounting(ctx, info, aiUsage, where, (extras) =>
         ctx.tx.query.aiUsage.findMany(query({ where, orderBy: { occurredAt: "desc" }, extras })),
       );
     },

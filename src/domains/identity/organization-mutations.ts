@@ -3,15 +3,15 @@ import { memberRoles } from "../../../schema/index.js";
 import type { InvitationRecord } from "../../platform/auth/organization-api.js";
 import { viewerWrite } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
-import { outsideTenantTransaction } from "../../schema-builder/context.js";
+import { outsideTenantTransaction, type RequestContext } from "../../schema-builder/context.js";
 import { parseInput, text } from "../../schema-builder/validation.js";
 import { acceptInvitation, inviteMember, sessionCredentials, setActiveOrganization } from "./organization-service.js";
 import { Invitation, MemberRole } from "./types.js";
 
 // Organizations: invite a member, accept an invitation, switch the active organization. Better Auth does
 // the work on its own connection (organization-service.ts says who may ask it), so these fields run outside
-// the tenant transaction (`outsideTenantTransaction`): their payloads are plain objects, never read through
-// ctx.tx, and they cannot share an operation with other mutations.
+// the tenant transaction (`outsideTenantTransaction`): their context is a RequestContext (no `tx`), their
+// payloads are plain objects, and they cannot share an operation with other mutations.
 
 const OrganizationInvitation = builder.objectRef<InvitationRecord>("OrganizationInvitation").implement({
   description: "An invitation as Better Auth created it (the `Invitation` node, without reading the database).",
@@ -90,7 +90,7 @@ builder.mutationFields((t) => ({
     authScopes: viewerWrite,
     extensions: outsideTenantTransaction,
     args: { input: t.arg({ type: InviteOrganizationMemberInput, required: true }) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx: RequestContext) => {
       const session = sessionCredentials(ctx);
       const input = parseInput(inviteSchema, args.input);
       return { invitation: await inviteMember(ctx, session, input) };
@@ -103,7 +103,7 @@ builder.mutationFields((t) => ({
     authScopes: viewerWrite,
     extensions: outsideTenantTransaction,
     args: { input: t.arg({ type: AcceptOrganizationInvitationInput, required: true }) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx: RequestContext) => {
       const session = sessionCredentials(ctx);
       return acceptInvitation(ctx, session, args.input.invitationId.id);
     },
@@ -115,7 +115,7 @@ builder.mutationFields((t) => ({
     authScopes: viewerWrite,
     extensions: outsideTenantTransaction,
     args: { input: t.arg({ type: SetActiveOrganizationInput, required: true }) },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx: RequestContext) => {
       const session = sessionCredentials(ctx);
       const input = parseInput(setActiveSchema, args.input);
       const organizationId = input.organizationId ?? null;

@@ -5,17 +5,17 @@ import type {
   SessionCredentials,
 } from "../../platform/auth/organization-api.js";
 import { GatewayError } from "../../platform/errors.js";
-import type { GraphQLContext } from "../../schema-builder/context.js";
+import type { RequestContext } from "../../schema-builder/context.js";
 
 // The rules of changing organizations: invite a member, accept an invitation, switch the active organization.
 // Better Auth does the work (permissions, membership rows, the session) on its own connection; these functions
 // decide who may ask it, with which credential, and hide organizations the caller does not belong to. They run
 // outside the tenant transaction and never read through ctx.tx.
 
-type OrganizationContext = Pick<GraphQLContext, "principal" | "request" | "organizations">;
+type OrganizationContext = Pick<RequestContext, "principal" | "request" | "organizations">;
 
 /** The credential the caller's session came with, for Better Auth. Personal access tokens have no session. */
-export function sessionCredentials(ctx: Pick<GraphQLContext, "principal" | "request">): SessionCredentials {
+export function sessionCredentials(ctx: Pick<RequestContext, "principal" | "request">): SessionCredentials {
   const principal = ctx.principal;
   if (!principal) throw new GatewayError("UNAUTHENTICATED", "Sign in to change organizations.");
   if (principal.via === "personal-access-token") {
@@ -35,7 +35,7 @@ export function sessionCredentials(ctx: Pick<GraphQLContext, "principal" | "requ
 const organizationNotFound = () => new GatewayError("NOT_FOUND", "No organization with this ID.");
 
 /** The caller's memberships were read on this request, before anything else ran. */
-function isMemberOf(ctx: Pick<GraphQLContext, "principal">, organizationId: string): boolean {
+function isMemberOf(ctx: Pick<RequestContext, "principal">, organizationId: string): boolean {
   return ctx.principal?.memberships.some((membership) => membership.organizationId === organizationId) ?? false;
 }
 

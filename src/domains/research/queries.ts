@@ -66,11 +66,11 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: ResearchPlanFilter, required: false }),
       orderBy: t.arg({ type: ResearchPlanOrder, required: false }),
     },
-    totalCount: (_root, args, ctx, info) => totalCountOf(info, ctx.tx, researchPlan, planWhere(args.filter)),
+    totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, researchPlan, planWhere(args.filter)),
     resolve: (query, _root, args, ctx, info) => {
       const order = args.orderBy ?? { field: "createdAt", direction: "desc" };
       const where = planWhere(args.filter);
-      return findPageCounting(info, researchPlan, where, (extras) =>
+      return findPageCounting(ctx, info, researchPlan, where, (extras) =>
         ctx.tx.query.researchPlan.findMany(query({ where, orderBy: { [order.field]: order.direction }, extras })),
       );
     },
@@ -88,9 +88,9 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "Every artifact the organization collected, newest first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, researchArtifact),
+    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchArtifact),
     resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(info, researchArtifact, undefined, (extras) =>
+      return findPageCounting(ctx, info, researchArtifact, undefined, (extras) =>
         ctx.tx.query.researchArtifact.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
       );
     },
@@ -100,9 +100,9 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "Published outputs, newest first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, researchOutput),
+    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchOutput),
     resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(info, researchOutput, undefined, (extras) =>
+      return findPageCounting(ctx, info, researchOutput, undefined, (extras) =>
         ctx.tx.query.researchOutput.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
       );
     },
@@ -112,9 +112,9 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "Feedback on outputs, newest first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, researchFeedback),
+    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchFeedback),
     resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(info, researchFeedback, undefined, (extras) =>
+      return findPageCounting(ctx, info, researchFeedback, undefined, (extras) =>
         ctx.tx.query.researchFeedback.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
       );
     },
@@ -124,9 +124,9 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "Skill executions, most recent first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, skillExecution),
+    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, skillExecution),
     resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(info, skillExecution, undefined, (extras) =>
+      return findPageCounting(ctx, info, skillExecution, undefined, (extras) =>
         ctx.tx.query.skillExecution.findMany(query({ orderBy: { startedAt: "desc" }, extras })),
       );
     },
@@ -136,9 +136,9 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "MCP tool calls, most recent first.",
     authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(info, ctx.tx, mcpToolCallLog),
+    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, mcpToolCallLog),
     resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(info, mcpToolCallLog, undefined, (extras) =>
+      return findPageCounting(ctx, info, mcpToolCallLog, undefined, (extras) =>
         ctx.tx.query.mcpToolCallLog.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
       );
     },

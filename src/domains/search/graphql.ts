@@ -55,10 +55,9 @@ builder.drizzleObjectField("researchArtifact", "chunks", (t) =>
  * A search answers ids; each result's `chunk` and `artifact` are read with the client's selection (planned
  * by plugin-drizzle, as for any drizzleField). The results of one list share one selection, so the rows of
  * every result are read together: one statement per (field, selection), on the operation's transaction.
- * Keyed by the field's AST node: aliases with different selections get their own batch.
+ * Keyed by the field's AST node (the operation's `loaders.rowsBySelection`): aliases with different
+ * selections get their own batch.
  */
-const batchesByContext = new WeakMap<object, Map<FieldNode, DataLoader<string, unknown>>>();
-
 function idOf(row: unknown): unknown {
   return typeof row === "object" && row !== null && "id" in row ? row.id : undefined;
 }
@@ -68,11 +67,7 @@ function batchFor<Row>(
   fieldNode: FieldNode | undefined,
   load: (ids: string[]) => Promise<Row[]>,
 ): DataLoader<string, Row | null> {
-  let batches = batchesByContext.get(ctx);
-  if (!batches) {
-    batches = new Map();
-    batchesByContext.set(ctx, batches);
-  }
+  const batches = ctx.loaders.rowsBySelection;
   const key = fieldNode ?? ({} as FieldNode);
   let loader = batches.get(key) as DataLoader<string, Row | null> | undefined;
   if (!loader) {

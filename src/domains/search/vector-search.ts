@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { defaultSearchTuning, type IterativeScanMode, type SearchTuning } from "../../platform/config/index.js";
 import type { TenantTransaction } from "../../platform/db/index.js";
-import { GatewayError, isGatewayError } from "../../platform/errors.js";
+import { errorCauses, GatewayError, isGatewayError } from "../../platform/errors.js";
 import { type EmbeddingProvider, requireEmbeddingProvider } from "./embedding-provider.js";
 import { scoreFromDistance, validateEmbedding, vectorLiteral } from "./vectors.js";
 
@@ -89,12 +89,9 @@ export const maxSearchTextLength = 8_000;
 
 /** What PostgreSQL reported (SQLSTATE), through drizzle's wrapping (`cause`). */
 function sqlStateOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    if ("code" in current && typeof current.code === "string" && /^[0-9A-Z]{5}$/.test(current.code)) {
-      return current.code;
-    }
-    current = "cause" in current ? current.cause : undefined;
+  for (const link of errorCauses(error, 5)) {
+    const code = (link as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
 }

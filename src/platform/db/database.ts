@@ -1,5 +1,6 @@
 import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { sql } from "drizzle-orm";
+import { errorCauses } from "../errors.js";
 import { type ConnectionOptions, openConnections } from "./connection.js";
 import { connectionsOf, registerConnections } from "./internal.js";
 import {
@@ -37,11 +38,12 @@ const deadConnectionCodes = new Set([
   "57P02", // crash_shutdown
 ]);
 
-function isDeadConnection(error: unknown, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 4) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (deadConnectionCodes.has(code) || code.startsWith("08"))) return true;
-  return isDeadConnection((error as { cause?: unknown }).cause, depth + 1);
+function isDeadConnection(error: unknown): boolean {
+  for (const link of errorCauses(error, 5)) {
+    const code = (link as { code?: unknown }).code;
+    if (typeof code === "string" && (deadConnectionCodes.has(code) || code.startsWith("08"))) return true;
+  }
+  return false;
 }
 
 /**
