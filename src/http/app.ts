@@ -28,7 +28,7 @@ export interface AppOptions {
   metricsEnabled?: boolean;
   /** /readyz fails when the database, or a transaction on the runtime pool, does not answer within this time (default 2000 ms). */
   readinessTimeoutMs?: number;
-  /** Limits, disclosure, CORS, trusted documents and budgets (README, Hostile input). */
+  /** Limits, disclosure, CORS, trusted documents and budgets (docs/hostile-input.md). */
   hostileInput?: Partial<HostileInputConfig>;
   bucketStore?: BucketStore;
   /** Serve `_service` and `_entities` (default true; FEDERATION=off). */
@@ -39,7 +39,7 @@ export interface AppOptions {
 
 /** What the HTTP server knows of a request beyond the request itself. */
 export interface Connection {
-  /** The client's address (server/client-address.ts). */
+  /** The client's address (src/http/client-address.ts). */
   clientAddress: string;
 }
 

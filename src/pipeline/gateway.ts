@@ -35,7 +35,7 @@ export interface GatewayOptions {
   /** GraphiQL with the demo token and an example query (development only). */
   graphiql: boolean;
   statementTimeoutMs?: number;
-  /** Limits, disclosure, CORS, trusted documents and budgets (README, Hostile input); safe defaults. */
+  /** Limits, disclosure, CORS, trusted documents and budgets (docs/hostile-input.md); safe defaults. */
   hostileInput?: Partial<HostileInputConfig>;
   /** The budgets' token buckets (default: from hostileInput.budgets, Redis when it names a URL). */
   bucketStore?: BucketStore;

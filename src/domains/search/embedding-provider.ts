@@ -4,7 +4,7 @@ import { GatewayError } from "../../platform/errors.js";
 import { HALFVEC_MAX } from "./vectors.js";
 
 // An OpenAI-compatible embeddings client (POST {model, input: string[]} → {data: [{index, embedding}]}),
-// configured by the EMBEDDINGS_* variables (src/platform/config/search.ts, README "Semantic search"), which
+// configured by the EMBEDDINGS_* variables (src/platform/config/search.ts, docs/search.md), which
 // reach the resolvers in the GraphQL context (`ctx.search.embeddings`).
 // Without EMBEDDINGS_URL there is no provider: text search and provider-embedded ingestion answer
 // EMBEDDING_PROVIDER_NOT_CONFIGURED, while everything given vectors works as usual. Any failure of the

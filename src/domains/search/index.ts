@@ -1,4 +1,4 @@
-// Semantic search over document chunks: the domain service (no GraphQL). See README.md, "Semantic search".
+// Semantic search over document chunks: the domain service (no GraphQL). See docs/search.md.
 export { chunkText, countTokens, defaultChunkMaxTokens, type TextChunk } from "./chunking.js";
 export {
   createEmbeddingProvider,

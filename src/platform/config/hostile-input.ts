@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { defaultMaxBodyBytes, defaultOperationLimits, type OperationLimits } from "./limits.js";
 import { reader, type Values } from "./variables.js";
 
-// Everything that guards the gateway against hostile input, in one options object (README, Hostile input):
+// Everything that guards the gateway against hostile input, in one options object (docs/hostile-input.md):
 // its types, its defaults, and its variables. Tests pass their own.
 
 export interface BudgetConfig {

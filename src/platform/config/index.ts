@@ -9,7 +9,7 @@ import { presentValues, type RawValue } from "./variables.js";
 
 // Configuration from the environment: one schema (a zod object of every variable, built from the areas'
 // files beside this one), read and checked once at start by loadConfig and passed down from src/main.ts.
-// Nothing else in src/ reads the environment. Each variable is documented in README.md (Configuration);
+// Nothing else in src/ reads the environment. Each variable is documented in docs/configuration.md;
 // test/ops/config.test.ts fails when a variable read here is not.
 
 export {
@@ -62,7 +62,7 @@ export interface Config {
   /** OpenTelemetry tracing; undefined when off (the default). */
   tracing: TracingConfig | undefined;
   database: ConnectionOptions;
-  /** Operation limits, CORS, trusted documents, budgets (README, Hostile input). */
+  /** Operation limits, CORS, trusted documents, budgets (docs/hostile-input.md). */
   hostileInput: HostileInputConfig;
   /** Serve `_service` and `_entities` (a Federation v2 subgraph); FEDERATION=off removes both. */
   federation: boolean;

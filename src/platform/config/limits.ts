@@ -1,5 +1,5 @@
 // The defaults of what one operation and one request may take. Declared here, in the configuration room, so
-// the schema builder, the pipeline and the HTTP layer share one value each (README, Hostile input).
+// the schema builder, the pipeline and the HTTP layer share one value each (docs/hostile-input.md).
 
 export interface OperationLimits {
   /** Deepest field nesting (introspection fields do not count). */

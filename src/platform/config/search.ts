@@ -1,6 +1,6 @@
 import { reader, type Values, wholeNumber } from "./variables.js";
 
-// Semantic search's settings (README, "Semantic search"): the strategy rule's tuning and the embedding
+// Semantic search's settings (docs/search.md): the strategy rule's tuning and the embedding
 // provider. Read at start with everything else and handed to the search domain through the GraphQL context.
 
 /** How an HNSW scan continues when the rows it found are filtered away (RLS, artifact/plan filters). */

@@ -17,7 +17,7 @@ export interface RequestContext {
   requestId: string;
   /** Statements the runtime database handle sent for this request (logs, tests). */
   statements: number;
-  /** Where the request came from (server/client-address.ts); absent when not served over a socket. */
+  /** Where the request came from (src/http/client-address.ts); absent when not served over a socket. */
   clientAddress?: string;
   /** performance.now() when the request arrived. */
   startedAt?: number;
