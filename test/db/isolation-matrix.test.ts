@@ -6,6 +6,7 @@ import { connectionsOf } from "../../src/platform/db/internal.js";
 import { backendName, createTestDatabase, rowsOf, type TestDatabase } from "../support/database.js";
 import { type PgErrorInfo, pgErrorOf, refusalOf } from "../support/pg-error.js";
 import { catalogTenantTables } from "../support/rls-doctor.js";
+import { affectedRows, Rollback, rolledBackWith } from "../support/rollback.js";
 import {
   createTenantFixtures,
   type FixtureOrg,
@@ -23,28 +24,6 @@ type InsertRow = InferInsertModel<PgTable>;
 interface Row {
   id: string;
   organizationId: string;
-}
-
-/** Thrown to roll a transaction back after checking what it could do. */
-class Rollback extends Error {}
-
-/** The message of the Rollback a transaction ended with; fails on any other outcome. */
-async function rolledBackWith(transaction: Promise<unknown>): Promise<string> {
-  try {
-    await transaction;
-  } catch (error) {
-    if (error instanceof Rollback) return error.message;
-    throw error;
-  }
-  throw new Error("the transaction committed instead of rolling back");
-}
-
-/** Rows a statement changed, as postgres.js (count) or PGlite (affectedRows) reports it. */
-function affectedRows(result: unknown): number {
-  const reported = result as { count?: unknown; affectedRows?: unknown; rowCount?: unknown };
-  const count = reported.count ?? reported.affectedRows ?? reported.rowCount;
-  if (typeof count !== "number") throw new Error(`the driver reported no affected row count: ${String(result)}`);
-  return count;
 }
 
 describe(`isolation matrix on ${backendName}`, () => {

@@ -6,6 +6,7 @@ import { expectError, expectOk, run } from "../mutations/helpers.js";
 import { backendName, rowsOf } from "../support/database.js";
 import { type Caller, createTestGateway, demoPat, type SignedIn, type TestGateway } from "../support/gateway.js";
 import { refusalOf } from "../support/pg-error.js";
+import { affectedRows, Rollback, rolledBackWith } from "../support/rollback.js";
 import { createTokenForUser } from "../support/tokens.js";
 
 // The per-user policy on personal_access_token: Alice (organization Acme) against the tokens of Bob (a fellow
@@ -16,27 +17,6 @@ import { createTokenForUser } from "../support/tokens.js";
 const alice = demoUsers.alice.id;
 const bob = demoUsers.bob.id;
 const dave = demoUsers.dave.id;
-
-/** Thrown to roll a transaction back after checking what it could do. */
-class Rollback extends Error {}
-
-async function rolledBackWith(transaction: Promise<unknown>): Promise<string> {
-  try {
-    await transaction;
-  } catch (error) {
-    if (error instanceof Rollback) return error.message;
-    throw error;
-  }
-  throw new Error("the transaction committed instead of rolling back");
-}
-
-/** Rows a statement changed, as postgres.js (count) or PGlite (affectedRows) reports it. */
-function affectedRows(result: unknown): number {
-  const reported = result as { count?: unknown; affectedRows?: unknown };
-  const count = reported.count ?? reported.affectedRows;
-  if (typeof count !== "number") throw new Error(`the driver reported no affected row count: ${String(result)}`);
-  return count;
-}
 
 interface TokenRow {
   id: string;

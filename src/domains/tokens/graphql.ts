@@ -4,6 +4,7 @@ import { viewerRead, viewerWrite } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
 import type { GraphQLContext } from "../../schema-builder/context.js";
 import { enumFromList } from "../../schema-builder/enums.js";
+import { rowField } from "../../schema-builder/row-payload.js";
 import {
   createPersonalAccessToken,
   maxTokenNameLength,
@@ -57,14 +58,7 @@ const CreatePersonalAccessTokenPayload = builder
       token: t.exposeString("token", {
         description: "The secret (`trv_…`). Shown this once: only its hash is stored, it cannot be recovered.",
       }),
-      personalAccessToken: t.drizzleField({
-        type: "personalAccessToken",
-        resolve: async (query, payload, _args, ctx) => {
-          const row = await ctx.tx.query.personalAccessToken.findFirst(query(tokenQueries.byId(payload.tokenId)));
-          if (!row) throw tokenNotFound();
-          return row;
-        },
-      }),
+      personalAccessToken: rowField(t, "personalAccessToken", (payload) => payload.tokenId, tokenNotFound),
     }),
   });
 
@@ -72,14 +66,7 @@ const RevokePersonalAccessTokenPayload = builder
   .objectRef<{ tokenId: string }>("RevokePersonalAccessTokenPayload")
   .implement({
     fields: (t) => ({
-      personalAccessToken: t.drizzleField({
-        type: "personalAccessToken",
-        resolve: async (query, payload, _args, ctx) => {
-          const row = await ctx.tx.query.personalAccessToken.findFirst(query(tokenQueries.byId(payload.tokenId)));
-          if (!row) throw tokenNotFound();
-          return row;
-        },
-      }),
+      personalAccessToken: rowField(t, "personalAccessToken", (payload) => payload.tokenId, tokenNotFound),
     }),
   });
 
