@@ -13,7 +13,8 @@ import { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan } from "./rese
 import { DocumentChunk } from "./search/graphql.js";
 
 // Federation v2 entities, keyed by `id` (the Relay global ID on Node types, the raw id on User and
-// Organization). A router's `_entities` call resolves every reference of one type with ONE statement on the
+// Organization). Node types also have a second key, `databaseId` (the row's primary key, the raw id inside
+// the global ID), so another subgraph can reference a row by the id it stored. A router's `_entities` call resolves every reference of one type with ONE statement on the
 // operation's tenant transaction: a DataLoader whose batch query is planned from the `_entities` selection,
 // so RLS filters it and the fields read come from that same row. A reference the caller cannot see — another
 // tenant's row, one that does not exist, or any row of a table the caller's role cannot read (anonymous: all
@@ -91,15 +92,29 @@ function loadAs<Shape>(loader: DataLoader<string, EntityRow | null>, id: string)
   return loader.load(id) as Promise<Shape | null>;
 }
 
+/** A Node entity's reference: by its global ID, or by its database id. */
+type NodeReference = { id: string } | { databaseId: string };
+
 function nodeEntity<Shape>(_ref: ObjectRef<BuilderTypes, Shape>, typeName: string, table: EntityTable) {
   return {
-    key: builder.selection<{ id: string }>("id"),
-    resolveReference: (ref: { id: string }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
-      const id = rawIdOf(ref.id, typeName);
+    key: [builder.selection<{ id: string }>("id"), builder.selection<{ databaseId: string }>("databaseId")],
+    resolveReference: (ref: NodeReference, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+      // Both keys name the same row, so both go through the one loader (one statement per type).
+      const id = "databaseId" in ref ? ref.databaseId : rawIdOf(ref.id, typeName);
       if (id === null || !operationCanRead(ctx, typeName)) return null;
       return loadAs<Shape>(entityLoader(ctx, info, typeName, table), id);
     },
   };
+}
+
+/** `databaseId`: the row's primary key, the key other subgraphs store. */
+function exposeDatabaseId(ref: Parameters<typeof builder.drizzleObjectField>[0]) {
+  builder.drizzleObjectField(ref, "databaseId", (t) =>
+    t.exposeID("id", {
+      description:
+        "The row's id in the database, the one inside the global `id`: other subgraphs reference the row by it.",
+    }),
+  );
 }
 
 function plainEntity<Shape>(_ref: ObjectRef<BuilderTypes, Shape>, typeName: string, table: EntityTable) {
@@ -112,6 +127,9 @@ function plainEntity<Shape>(_ref: ObjectRef<BuilderTypes, Shape>, typeName: stri
 
 builder.asEntity(Organization, plainEntity(Organization, "Organization", "organization"));
 builder.asEntity(User, plainEntity(User, "User", "user"));
+for (const ref of [ResearchPlan, PlanStep, ResearchArtifact, ResearchOutput, DocumentChunk, AiModel]) {
+  exposeDatabaseId(ref);
+}
 builder.asEntity(ResearchPlan, nodeEntity(ResearchPlan, "ResearchPlan", "researchPlan"));
 builder.asEntity(PlanStep, nodeEntity(PlanStep, "PlanStep", "planStep"));
 builder.asEntity(ResearchArtifact, nodeEntity(ResearchArtifact, "ResearchArtifact", "researchArtifact"));

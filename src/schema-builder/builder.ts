@@ -56,6 +56,9 @@ export const builder = new SchemaBuilder<PothosTypes>({
     nodesOnConnection: true,
     clientMutationId: "omit",
     cursorType: "String",
+    // Every Relay-style subgraph defines its own PageInfo: a value type, identical in each, so resolvable by
+    // any of them (docs/federation.md).
+    pageInfoTypeOptions: { shareable: true },
     // A row another tenant owns (hidden by RLS) and a row that does not exist are both null, with no error:
     // see resolveNodeOrNull.
     nodeQueryOptions: {

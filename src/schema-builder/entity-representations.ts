@@ -1,4 +1,4 @@
-import { type GraphQLSchema, isUnionType } from "graphql";
+import { type GraphQLObjectType, type GraphQLSchema, isUnionType } from "graphql";
 import { GatewayError } from "../platform/errors.js";
 
 // `_entities(representations:)` takes `_Any`: any JSON. Apollo's resolver throws a plain Error for a
@@ -11,7 +11,7 @@ export function checkEntityRepresentations(schema: GraphQLSchema): GraphQLSchema
   const field = schema.getQueryType()?.getFields()._entities;
   const union = schema.getType("_Entity");
   if (!field?.resolve || !isUnionType(union)) return schema;
-  const entityTypes = new Set(union.getTypes().map((type) => type.name));
+  const entityTypes = new Map(union.getTypes().map((type) => [type.name, keyFieldsOf(type)]));
   const resolve = field.resolve;
   field.resolve = (source, args: { representations?: unknown }, context, info) => {
     const representations = Array.isArray(args.representations) ? args.representations : [];
@@ -29,15 +29,30 @@ export function checkEntityRepresentations(schema: GraphQLSchema): GraphQLSchema
   return schema;
 }
 
-function problemOf(representation: unknown, entityTypes: ReadonlySet<string>): string | undefined {
+/** The key fields of an entity type (every key here is one field: `id`, or `databaseId` on Node types). */
+function keyFieldsOf(type: GraphQLObjectType): string[] {
+  // Pothos keeps directives either as a list or, normalized, as an object by name.
+  const directives = type.extensions.directives as
+    | { name: string; args: { fields?: unknown } }[]
+    | Record<string, { fields?: unknown } | { fields?: unknown }[]>
+    | undefined;
+  const keys = Array.isArray(directives)
+    ? directives.filter((d) => d.name === "key").map((d) => d.args)
+    : [directives?.key ?? []].flat();
+  return keys.map((key) => key.fields).filter((fields): fields is string => typeof fields === "string");
+}
+
+function problemOf(representation: unknown, entityTypes: ReadonlyMap<string, readonly string[]>): string | undefined {
   if (typeof representation !== "object" || representation === null || Array.isArray(representation)) {
     return "is not an object";
   }
-  const { __typename: typename, id } = representation as { __typename?: unknown; id?: unknown };
-  if (typeof typename !== "string" || !entityTypes.has(typename)) {
-    return `names no entity type in "__typename" (one of ${[...entityTypes].join(", ")})`;
+  const fields = representation as Record<string, unknown>;
+  const typename = fields.__typename;
+  const keys = typeof typename === "string" ? entityTypes.get(typename) : undefined;
+  if (!keys) return `names no entity type in "__typename" (one of ${[...entityTypes.keys()].join(", ")})`;
+  // Every key is one string field.
+  if (!keys.some((key) => typeof fields[key] === "string")) {
+    return `has no string ${keys.map((key) => `"${key}"`).join(" or ")}`;
   }
-  // Every entity here is keyed by `id`, a string.
-  if (typeof id !== "string") return `has no string "id"`;
   return undefined;
 }
