@@ -23,7 +23,7 @@ const simpleContentTypes = ["application/x-www-form-urlencoded", "multipart/form
 
 function wasPreflighted(contentType: string | null): boolean {
   if (!contentType) return false;
-  const normalized = contentType.toLowerCase();
+  const normalized = contentType.trim().toLowerCase();
   return !simpleContentTypes.some((simple) => normalized.startsWith(simple));
 }
 
