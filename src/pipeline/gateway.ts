@@ -1,4 +1,3 @@
-import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { buildSchema } from "../domains/api-schema.js";
@@ -16,6 +15,7 @@ import type { Database } from "../platform/db/index.js";
 import { currentRequestContext } from "../platform/observability/request-context.js";
 import type { InitialContext } from "../schema-builder/context.js";
 import { type BucketStore, createBucketStore, useBudgets } from "./budgets.js";
+import { useCsrfPrevention } from "./csrf-prevention.js";
 import { useProductionDisclosure } from "./disclosure.js";
 import { createErrorMasker, type ErrorLogger } from "./error-masking.js";
 import { graphiqlDefaults } from "./graphiql.js";
@@ -26,7 +26,12 @@ import { refuseUnsupportedOperations, withoutUnknownIncrementalDirectives } from
 import { usePageSizeLimits } from "./page-size.js";
 import { useRouterSecret } from "./router-secret.js";
 import { useTenantTransaction } from "./tenant-transaction.js";
-import { loadTrustedDocuments, useTrustedDocuments } from "./trusted-documents.js";
+import {
+  documentIdParams,
+  loadTrustedDocuments,
+  usePersistedDocumentsOff,
+  useTrustedDocuments,
+} from "./trusted-documents.js";
 
 export interface GatewayOptions {
   database: Database;
@@ -98,7 +103,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           allowArbitraryOperations: !hostile.production && options.graphiql,
         }),
       ]
-    : [];
+    : [usePersistedDocumentsOff()];
   const budgets = hostile.budgets.enabled
     ? [useBudgets(hostile.budgets, options.bucketStore ?? createBucketStore(hostile.budgets))]
     : [];
@@ -106,6 +111,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     schema: buildSchema({ federation: options.federation ?? true }),
     graphqlEndpoint: "/graphql",
     batching: false,
+    // documentId and doc_id name a trusted document (src/pipeline/trusted-documents.ts); with the text beside
+    // them (development), they are ignored rather than refused.
+    extraParamNames: [...documentIdParams],
     logging: false,
     landingPage: false,
     // The app limits the body before Yoga sees it (src/http/body-limit.ts). Yoga's own limit would pipe every
@@ -130,8 +138,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       useOperationAnalysis(),
       // Operation name, tenant, user and error codes for the app's log line and metrics.
       useOperationRecording(),
-      // A GET or a simple (form-like) POST must carry x-graphql-csrf; JSON POSTs are preflighted anyway.
-      useCSRFPrevention({ requestHeaders: ["x-graphql-csrf"] }),
+      // A GET or a simple (form-like) POST must carry x-graphql-csrf (or another preflight header): 403 otherwise.
+      useCsrfPrevention(),
       ...trustedDocuments,
       ...(hostile.routerSecret ? [useRouterSecret(hostile.routerSecret)] : []),
       ...(hostile.production ? useProductionDisclosure() : []),

@@ -1,13 +1,18 @@
 import { readFileSync } from "node:fs";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
-import type { GraphQLParams, Plugin } from "graphql-yoga";
+import { createGraphQLError, type GraphQLParams, type Plugin } from "graphql-yoga";
 import type { ErrorCode } from "../platform/errors.js";
 
 // Trusted documents: with TRUSTED_DOCUMENTS on, /graphql executes only operations whose hash is in the
 // allowlist that `npm run codegen` writes from test/operations/*.graphql (persisted-documents.json:
-// { "<sha256>": "<document>" }). Clients send the hash as `documentId` or as Apollo's
-// `extensions.persistedQuery.sha256Hash`, no query text. An unknown hash is TRUSTED_DOCUMENT_NOT_FOUND; a
-// free-form query is TRUSTED_DOCUMENT_REQUIRED. Development (GraphiQL) may still allow free-form queries.
+// { "<sha256>": "<document>" }). Clients send the hash, no query text, in the format they know: `documentId`
+// (GraphQL over HTTP), `doc_id` (Relay's convention), or Apollo's `extensions.persistedQuery.sha256Hash`; in a
+// POST body or, for queries, the GET URL. An unknown hash is TRUSTED_DOCUMENT_NOT_FOUND (never registered:
+// no automatic persisted queries); a free-form query is TRUSTED_DOCUMENT_REQUIRED. Development (GraphiQL) may
+// still allow free-form queries. With TRUSTED_DOCUMENTS off, a bare hash is PERSISTED_QUERY_NOT_SUPPORTED.
+
+/** The request parameters that name a document, beside GraphQL's own (Yoga refuses unknown ones). */
+export const documentIdParams = ["documentId", "doc_id"] as const;
 
 export interface TrustedDocumentsOptions {
   /** Hash → document text. */
@@ -30,10 +35,14 @@ export function loadTrustedDocuments(path: string): Map<string, string> {
   return documents;
 }
 
-/** The document hash a request names: `documentId` (GraphQL over HTTP), else Apollo's persistedQuery extension. */
-function documentIdOf(params: GraphQLParams): string | null {
-  const documentId = (params as GraphQLParams & { documentId?: unknown }).documentId;
-  if (typeof documentId === "string" && documentId !== "") return documentId;
+/** The document hash a request names: `documentId` or `doc_id` (body, or a GET's URL), else Apollo's extension. */
+function documentIdOf(params: GraphQLParams, request: Request): string | null {
+  const named = params as GraphQLParams & Partial<Record<(typeof documentIdParams)[number], unknown>>;
+  const search = request.method === "GET" ? new URL(request.url).searchParams : null;
+  for (const param of documentIdParams) {
+    const value = named[param] ?? search?.get(param);
+    if (typeof value === "string" && value !== "") return value;
+  }
   const persistedQuery = params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
   return typeof persistedQuery?.sha256Hash === "string" ? persistedQuery.sha256Hash : null;
 }
@@ -58,4 +67,19 @@ export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin {
       },
     },
   });
+}
+
+/**
+ * With trusted documents off: a request that names a hash without the query text is told so, with the code
+ * Apollo's persisted-queries link understands (it then sends the text from there on). Requests with text run.
+ */
+export function usePersistedDocumentsOff(): Plugin {
+  return {
+    onParams({ params, request }) {
+      if (params.query || documentIdOf(params, request) === null) return;
+      throw createGraphQLError("Persisted documents are off on this server (TRUSTED_DOCUMENTS): send the query text.", {
+        extensions: { code: "PERSISTED_QUERY_NOT_SUPPORTED" satisfies ErrorCode, http: { status: 400 } },
+      });
+    },
+  };
 }

@@ -23,6 +23,13 @@ export const errorCodes = [
   "TRUSTED_DOCUMENT_NOT_FOUND",
   /** Trusted documents are on and the request sent a free-form query instead of a document hash. */
   "TRUSTED_DOCUMENT_REQUIRED",
+  /**
+   * Trusted documents are off and the request named a document hash without its text. Apollo's name for it:
+   * its persisted-queries link then stops hashing and sends the query text (docs/clients.md).
+   */
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  /** A GET or a form-encoded POST without a CSRF header (x-graphql-csrf): status 403 (docs/clients.md). */
+  "CSRF_HEADER_REQUIRED",
   /** Anything unexpected, masked for the client (src/pipeline/error-masking.ts): only the request id is shown. */
   "INTERNAL_SERVER_ERROR",
 ] as const;

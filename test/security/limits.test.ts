@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema } from "../../src/domains/api-schema.js";
 import { createApp } from "../../src/http/app.js";
 import { operationCost } from "../../src/pipeline/operation-cost.js";
+import { DEMO_TOKEN } from "../../src/platform/db/index.js";
 import { acme, dataOf } from "../graphql/helpers.js";
 import { backendName, serverOnlyTest } from "../support/database.js";
 import { baseUrl, createTestGateway, demoPat, errorCodes, type TestGateway } from "../support/gateway.js";
@@ -246,6 +247,30 @@ describe(`operation limits and transport on ${backendName}`, () => {
     );
     expect(withCsrf.status).toBe(200);
     expect(((await withCsrf.json()) as { data: unknown }).data).toEqual({ organization: { name: "Acme Research" } });
+  });
+
+  it("CSRF: the refusal is coded CSRF_HEADER_REQUIRED (403); Apollo's and Yoga's preflight headers pass too", async () => {
+    const get = (headers: Record<string, string>) =>
+      gw.app.fetch(
+        new Request(`${baseUrl}/graphql?query=${encodeURIComponent("{ organization { name } }")}`, {
+          headers: { authorization: `Bearer ${DEMO_TOKEN}`, "x-organization-id": acme, ...headers },
+        }),
+      );
+    const refused = await get({});
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(body.errors?.map((error) => error.extensions?.code)).toEqual(["CSRF_HEADER_REQUIRED"]);
+    for (const header of [
+      "x-graphql-csrf",
+      "x-graphql-yoga-csrf",
+      "apollo-require-preflight",
+      "x-apollo-operation-name",
+    ]) {
+      expect((await get({ [header]: "1" })).status).toBe(200);
+    }
+    // A Content-Type a page cannot send without a preflight is proof enough (Apollo Client keeps it on GET).
+    expect((await get({ "content-type": "application/json" })).status).toBe(200);
+    expect((await get({ "content-type": "text/plain" })).status).toBe(403);
   });
 
   it("CSRF: a form-encoded (simple) POST is refused without the header", async () => {

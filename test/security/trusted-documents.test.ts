@@ -79,6 +79,45 @@ describe(`trusted documents on ${backendName}`, () => {
     expect(byExtension.codes).toEqual([]);
   });
 
+  it("Relay's doc_id runs too; so does a documentId or doc_id in a GET URL (queries only: a mutation is 405)", async () => {
+    const [hash] = summary ?? [""];
+    const byDocId = await send(production, { doc_id: hash, variables });
+    expect(byDocId.codes).toEqual([]);
+    expect(byDocId.data).toHaveProperty("aiUsageSummary");
+    const overGet = (params: Record<string, string>) =>
+      production.fetch(
+        new Request(`${baseUrl}/graphql?${new URLSearchParams(params)}`, {
+          headers: { authorization: `Bearer ${DEMO_TOKEN}`, "x-organization-id": acme, "x-graphql-csrf": "1" },
+        }),
+      );
+    for (const param of ["documentId", "doc_id"]) {
+      const response = await overGet({ [param]: hash, variables: JSON.stringify(variables) });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { data?: unknown }).data).toHaveProperty("aiUsageSummary");
+    }
+    const mutation = [...documents.entries()].find(([, text]) => text.startsWith("mutation CreateResearchPlan"));
+    const mutationOverGet = await overGet({ documentId: mutation?.[0] ?? "", variables: '{"input":{"title":"x"}}' });
+    expect(mutationOverGet.status).toBe(405);
+  });
+
+  it("trusted documents off: a bare hash is PERSISTED_QUERY_NOT_SUPPORTED; text beside a hash runs", async () => {
+    const [hash] = summary ?? [""];
+    const open = createApp({
+      database: gw.db.database,
+      auth: gw.auth,
+      logger: pino({ level: "silent" }),
+      graphiql: false,
+    });
+    for (const body of [
+      { documentId: hash, variables },
+      { doc_id: hash, variables },
+      { variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } },
+    ]) {
+      expect((await send(open, body)).codes).toEqual(["PERSISTED_QUERY_NOT_SUPPORTED"]);
+    }
+    expect((await send(open, { query: summary?.[1], documentId: hash, variables })).codes).toEqual([]);
+  });
+
   it("an unknown hash is TRUSTED_DOCUMENT_NOT_FOUND; a free-form query is TRUSTED_DOCUMENT_REQUIRED; nothing runs", async () => {
     const before = await tableCounts(gw);
     const unknown = await send(production, { documentId: "0".repeat(64) });
