@@ -1,5 +1,4 @@
 import { sql } from "drizzle-orm";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { invitationAcceptUrl } from "../../src/domains/identity/invitation-link.js";
 import { type HttpServer, listen } from "../../src/http/server.js";
@@ -10,79 +9,13 @@ import { createSmtpMailer, type Mailer } from "../../src/platform/mail/mailer.js
 import { captureLogs, type LogCapture } from "../ops/support/stack.js";
 import { backendName } from "../support/database.js";
 import { createTestGateway, baseUrl as publicUrl, type TestGateway } from "../support/gateway.js";
+import { linkIn, type SmtpServer, sender, smtpPassword, smtpUser, startSmtpServer } from "../support/smtp.js";
 import { acme, countRows, decodeGlobalId } from "./helpers.js";
 
 // Invitations by e-mail: Better Auth's `sendInvitationEmail` hook sends one message per invitation through a
 // local SMTP server (smtp-server on a loopback port, with a login), and the link in it accepts the invitation
 // when the invitee runs what it says over HTTP. A refused message leaves the invitation and says FAILED; with
 // no SMTP server, development returns the link and production does not.
-
-interface Received {
-  from: string;
-  to: string[];
-  headers: Record<string, string>;
-  text: string;
-}
-
-const smtpUser = "gateway";
-const smtpPassword = "smtp-password-not-in-logs";
-const sender = "Trovella <no-reply@trovella.test>";
-
-/** The body of a message as nodemailer encodes ASCII text (7bit, or quoted-printable for long lines). */
-function decodeBody(headers: Record<string, string>, body: string): string {
-  if (headers["content-transfer-encoding"]?.toLowerCase() !== "quoted-printable") return body;
-  return body
-    .replace(/=\r\n/g, "")
-    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-}
-
-function parseMessage(raw: string, from: string, to: string[]): Received {
-  const split = raw.indexOf("\r\n\r\n");
-  const head = raw.slice(0, split).replace(/\r\n(?=[ \t])/g, "");
-  const headers: Record<string, string> = {};
-  for (const line of head.split("\r\n")) {
-    const colon = line.indexOf(":");
-    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { from, to, headers, text: decodeBody(headers, raw.slice(split + 4)) };
-}
-
-/** A local SMTP server with a login; recipients in `refuse` are answered 550. */
-async function startSmtpServer() {
-  const received: Received[] = [];
-  const refuse = new Set<string>();
-  const server = new SMTPServer({
-    disabledCommands: ["STARTTLS"],
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === smtpUser && auth.password === smtpPassword) callback(null, { user: smtpUser });
-      else callback(new Error("Invalid username or password"));
-    },
-    onRcptTo(address, _session, callback) {
-      if (refuse.has(address.address)) {
-        callback(Object.assign(new Error("Mailbox unavailable"), { responseCode: 550 }));
-      } else callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-        const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
-        received.push(parseMessage(Buffer.concat(chunks).toString("utf8"), from, to));
-        callback();
-      });
-    },
-  });
-  const port = await new Promise<number>((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.server.address();
-      resolve(typeof address === "object" && address ? address.port : 0);
-    });
-  });
-  return { server, port, received, refuse, close: () => new Promise<void>((resolve) => server.close(resolve)) };
-}
 
 const inviteDocument = /* GraphQL */ `
   mutation ($input: InviteOrganizationMemberInput!) {
@@ -101,7 +34,7 @@ interface Reply<T> {
 }
 
 describe(`invitations by e-mail on ${backendName}, over HTTP`, () => {
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let smtp: SmtpServer;
   let gw: TestGateway;
   let http: HttpServer;
   let logs: LogCapture;
@@ -216,7 +149,7 @@ describe(`invitations by e-mail on ${backendName}, over HTTP`, () => {
     expect(message.text).toContain("Alice Archer (alice@acme.test) invited you to join Acme Research on Trovella");
     expect(message.text).toContain("sign in as grace@example.test");
 
-    const link = /^http\S+$/m.exec(message.text)?.[0] ?? "";
+    const link = linkIn(message);
     expect(link.startsWith(`${publicUrl}/graphql?query=`)).toBe(true);
     const invitationId = decodeGlobalId(payload.invitation.id).id;
     expect(new URL(link).searchParams.get("query")).toContain(payload.invitation.id);
