@@ -16,6 +16,8 @@ export interface InvitationLinkOptions {
 /** The acceptance as one self-contained document: GraphiQL prefills `query` from its URL, not variables. */
 export function acceptInvitationDocument(invitationGlobalId: string): string {
   return [
+    "# Run this as the invitee, signed in with the invited address: a session cookie or session bearer token",
+    "# (in GraphiQL's Headers tab, replace the demo token: a personal access token cannot accept invitations).",
     "mutation AcceptInvitation {",
     `  acceptOrganizationInvitation(input: { invitationId: ${JSON.stringify(invitationGlobalId)} }) {`,
     "    organizationId",

@@ -57,8 +57,14 @@ export function invitationEmailSender(options: InvitationMailOptions): (data: In
 
 async function deliver(options: InvitationMailOptions, data: InvitationToSend): Promise<InvitationDelivery> {
   const { logger } = options;
-  const acceptUrl = options.acceptUrl(data.id);
   const fields = { invitationId: data.id, organizationId: data.organization.id };
+  let acceptUrl: string;
+  try {
+    acceptUrl = options.acceptUrl(data.id);
+  } catch (error) {
+    logger.error({ ...fields, err: error }, "invitation e-mail not sent: its link could not be made");
+    return { status: "failed" };
+  }
   if (!options.mailer) {
     if (!options.revealUnsentLinks) {
       logger.warn(fields, "invitation not e-mailed: no SMTP_URL is configured");
