@@ -2,6 +2,7 @@
 // On SIGTERM or SIGINT: readiness goes false, new requests are refused, running ones finish (at most
 // SHUTDOWN_TIMEOUT_MS), the pools close, exit 0.
 
+import { invitationAcceptUrl } from "./domains/identity/invitation-link.js";
 import { type App, createApp } from "./http/app.js";
 import { type HttpServer, listen } from "./http/server.js";
 import { type BucketStore, createBucketStore } from "./pipeline/budgets.js";
@@ -16,6 +17,7 @@ import {
   migrate,
   seedDemoData,
 } from "./platform/db/index.js";
+import { createSmtpMailer, type Mailer } from "./platform/mail/mailer.js";
 import { createLogger, guardConsole, type Logger } from "./platform/observability/logger.js";
 import { createMetrics } from "./platform/observability/metrics.js";
 import { countStatement } from "./platform/observability/request-context.js";
@@ -27,6 +29,8 @@ interface Running {
   database: Database;
   /** The budgets' buckets (a Redis connection when REDIS_URL is set), closed after the last request. */
   bucketStore: BucketStore | undefined;
+  /** The SMTP transport of invitation e-mails, when SMTP_URL is set. */
+  mailer: Mailer | undefined;
 }
 
 function readConfig(): Config {
@@ -92,7 +96,18 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics({ processMetrics: true });
   metrics.watchDatabase(database);
-  const auth = createAuth(database, { secret: config.authSecret, baseURL: config.publicUrl, logger });
+  const mailer = startMailer(config, logger);
+  const auth = createAuth(database, {
+    secret: config.authSecret,
+    baseURL: config.publicUrl,
+    logger,
+    invitations: {
+      mailer,
+      acceptUrl: (invitationId) => invitationAcceptUrl({ ...config.mail, publicUrl: config.publicUrl }, invitationId),
+      revealUnsentLinks: config.environment !== "production",
+      logger,
+    },
+  });
   const budgets = config.hostileInput.budgets;
   const bucketStore = budgets.enabled ? createBucketStore(budgets) : undefined;
   const app = createApp({
@@ -113,7 +128,7 @@ async function main(): Promise<void> {
     trustedProxies: config.trustedProxies,
     maxBodyBytes: config.hostileInput.maxBodyBytes,
   });
-  running = { app, http, database, bucketStore };
+  running = { app, http, database, bucketStore, mailer };
   logger.info({ port: http.port, environment: config.environment }, "listening");
 
   if (config.environment === "development") {
@@ -133,6 +148,21 @@ async function main(): Promise<void> {
       ].join("\n"),
     );
   }
+}
+
+/**
+ * The SMTP transport, or none: then invitations are created but not e-mailed. Not a refusal in production
+ * (a gateway whose organizations are managed by an operator needs no SMTP server), but said at start.
+ */
+function startMailer(config: Config, logger: Logger): Mailer | undefined {
+  const { smtpUrl, from } = config.mail;
+  if (smtpUrl && from) return createSmtpMailer({ url: smtpUrl, from });
+  if (config.environment === "production") {
+    logger.warn("no SMTP_URL: invitations are created but not e-mailed, and their links are not shown to anyone");
+  } else {
+    logger.info("no SMTP_URL: invitations are not e-mailed; their links are logged and returned to the inviter");
+  }
+  return undefined;
 }
 
 /**
@@ -157,7 +187,7 @@ async function refuseDemoData(database: Database, config: Config, logger: Logger
 }
 
 async function shutdown(
-  { app, http, database, bucketStore }: Running,
+  { app, http, database, bucketStore, mailer }: Running,
   signal: string,
   config: Config,
   logger: Logger,
@@ -175,6 +205,7 @@ async function shutdown(
       logger.warn({ abandoned }, "shutdown timeout: closed the connections of requests still running");
     }
     await bucketStore?.close();
+    mailer?.close();
     await database.close();
     await tracing?.shutdown();
   } catch (error) {

@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import type postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_TOKEN } from "../../src/platform/db/index.js";
+import { DEMO_TOKEN, demoUsers } from "../../src/platform/db/index.js";
+import { linkIn, type SmtpServer, sender, smtpPassword, smtpUser, startSmtpServer } from "../support/smtp.js";
 import { type Cluster, startCluster } from "./support/cluster.js";
 import {
   type GraphQLReply,
@@ -12,6 +13,7 @@ import {
   probe,
   repoRoot,
   type ServerProcess,
+  signInBearer,
   spawnServer,
 } from "./support/stack.js";
 
@@ -19,7 +21,8 @@ import {
 // against a throwaway cluster: no database, no router secret and the demo seed each refuse the start; the
 // demo seed's removal script works and the server then starts; FEDERATION=off removes `_service` and
 // `_entities`; anonymous operations spend a budget per client address, X-Forwarded-For believed only from
-// TRUSTED_PROXIES.
+// TRUSTED_PROXIES; invitations are e-mailed through SMTP_URL with INVITATION_URL's link, and without SMTP the
+// start warns and no link is handed out.
 
 let cluster: Cluster;
 const servers: ServerProcess[] = [];
@@ -267,4 +270,90 @@ describe("anonymous budgets per client address", () => {
     // A client's own X-Forwarded-For, appended to by the proxy: the proxy's word (the right-most) counts.
     expectRefused(await anonymousFrom(server.baseUrl, trustedProxy, forwardedFor("198.51.100.7, 203.0.113.1")));
   });
+});
+
+describe("invitation e-mail in production", () => {
+  const acme = "demo-org-acme";
+  const invite = {
+    query: /* GraphQL */ `mutation ($input: InviteOrganizationMemberInput!) {
+      inviteOrganizationMember(input: $input) { emailDelivery acceptUrl }
+    }`,
+  };
+  let url: string;
+  let smtp: SmtpServer;
+
+  beforeAll(async () => {
+    url = await prepareDatabase(cluster, "trovella_invitation_email");
+    smtp = await startSmtpServer();
+  }, 180_000);
+  afterAll(() => smtp?.close());
+
+  async function signUp(baseUrl: string, email: string): Promise<string> {
+    const response = await fetch(`${baseUrl}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://127.0.0.1" },
+      body: JSON.stringify({ email, password: "a-long-password-1", name: email }),
+    });
+    const token = response.headers.get("set-auth-token");
+    expect(response.status, await response.text()).toBe(200);
+    return token ?? "";
+  }
+
+  it("without SMTP_URL: it starts, warns that invitations are not e-mailed, and hands out no link", async () => {
+    const server = await start(url);
+    expect(server.logs.find((line) => String(line.msg).startsWith("no SMTP_URL"))).toMatchObject({
+      level: "warn",
+      msg: "no SMTP_URL: invitations are created but not e-mailed, and their links are not shown to anyone",
+    });
+    const alice = await signInBearer(server.baseUrl, demoUsers.alice.email);
+    const reply = await gql(
+      server.baseUrl,
+      { ...invite, variables: { input: { email: "olivia@example.test", role: "MEMBER" } } },
+      { token: alice, organizationId: acme },
+    );
+    expect(reply.body).toEqual({
+      data: { inviteOrganizationMember: { emailDelivery: "NOT_CONFIGURED", acceptUrl: null } },
+    });
+    server.kill();
+  }, 120_000);
+
+  it("with SMTP_URL: the invitee gets INVITATION_URL's link, and the ID in it accepts the invitation", async () => {
+    const server = await start(url, {
+      SMTP_URL: `smtp://${smtpUser}:${smtpPassword}@127.0.0.1:${smtp.port}`,
+      MAIL_FROM: sender,
+      INVITATION_URL: "https://app.example.test/invitations/{invitationId}",
+    });
+    const alice = await signInBearer(server.baseUrl, demoUsers.alice.email);
+    const reply = await gql(
+      server.baseUrl,
+      { ...invite, variables: { input: { email: "peggy@example.test", role: "MEMBER" } } },
+      { token: alice, organizationId: acme },
+    );
+    expect(reply.body, JSON.stringify(server.logs.filter((line) => line.level === "error"))).toEqual({
+      data: { inviteOrganizationMember: { emailDelivery: "SENT", acceptUrl: null } },
+    });
+    const message = smtp.received.find((received) => received.to.includes("peggy@example.test"));
+    expect(message?.headers.subject).toBe("Alice Archer invited you to join Acme Research on Trovella");
+    const link = message ? linkIn(message) : "";
+    expect(link).toMatch(/^https:\/\/app\.example\.test\/invitations\/[^/]+$/);
+    const invitationId = decodeURIComponent(link.slice(link.lastIndexOf("/") + 1));
+
+    // What the application's page does: the acceptance, as the invitee.
+    const peggy = await signUp(server.baseUrl, "peggy@example.test");
+    const accepted = await gql(
+      server.baseUrl,
+      {
+        query: `mutation ($input: AcceptOrganizationInvitationInput!) {
+          acceptOrganizationInvitation(input: $input) { organizationId role }
+        }`,
+        variables: { input: { invitationId } },
+      },
+      null,
+      { authorization: `Bearer ${peggy}` },
+    );
+    expect(accepted.body).toEqual({ data: { acceptOrganizationInvitation: { organizationId: acme, role: "member" } } });
+    // The SMTP password never reaches the logs.
+    expect(JSON.stringify(server.logs)).not.toContain(smtpPassword);
+    server.kill();
+  }, 120_000);
 });

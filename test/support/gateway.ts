@@ -5,6 +5,7 @@ import { type App, createApp } from "../../src/http/app.js";
 import { type Auth, createAuth } from "../../src/platform/auth/better-auth.js";
 import type { HostileInputConfig, SearchConfig } from "../../src/platform/config/index.js";
 import { DEMO_PASSWORD, DEMO_TOKEN, seedDemoData } from "../../src/platform/db/index.js";
+import type { InvitationMailOptions } from "../../src/platform/mail/invitation-email.js";
 import type { Logger } from "../../src/platform/observability/logger.js";
 import { countStatement } from "../../src/platform/observability/request-context.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
@@ -100,6 +101,8 @@ export interface TestGatewayOptions {
   hostileInput?: Partial<HostileInputConfig>;
   /** Search tuning and embedding provider, read by every request (no provider otherwise). */
   search?: SearchConfig;
+  /** Invitation e-mails (Better Auth's `sendInvitationEmail`); none otherwise. */
+  invitations?: InvitationMailOptions;
 }
 
 export async function createTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -134,6 +137,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     secret: randomBytes(32).toString("base64url"),
     baseURL: baseUrl,
     logger,
+    ...(options.invitations ? { invitations: options.invitations } : {}),
   });
   const app = createApp({
     database: db.database,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { memberRoles } from "../../../schema/index.js";
-import type { InvitationRecord } from "../../platform/auth/organization-api.js";
+import type { InvitationRecord, SentInvitation } from "../../platform/auth/organization-api.js";
 import { viewerWrite } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
 import { outsideTenantTransaction, type RequestContext } from "../../schema-builder/context.js";
@@ -25,11 +25,34 @@ const OrganizationInvitation = builder.objectRef<InvitationRecord>("Organization
   }),
 });
 
-const InviteOrganizationMemberPayload = builder
-  .objectRef<{ invitation: InvitationRecord }>("InviteOrganizationMemberPayload")
-  .implement({
-    fields: (t) => ({ invitation: t.field({ type: OrganizationInvitation, resolve: (p) => p.invitation }) }),
-  });
+const InvitationEmailDelivery = builder.enumType("InvitationEmailDelivery", {
+  values: {
+    SENT: { value: "sent", description: "The SMTP server accepted the message to the invitee." },
+    FAILED: {
+      value: "failed",
+      description:
+        "The SMTP server refused the message or could not be reached (logged). The invitation exists: send it again with `resend: true`.",
+    },
+    NOT_CONFIGURED: { value: "not-configured", description: "No SMTP server is configured: nothing was sent." },
+  } as const,
+});
+
+const InviteOrganizationMemberPayload = builder.objectRef<SentInvitation>("InviteOrganizationMemberPayload").implement({
+  fields: (t) => ({
+    invitation: t.field({ type: OrganizationInvitation, resolve: (p) => p.invitation }),
+    emailDelivery: t.field({
+      type: InvitationEmailDelivery,
+      description: "What became of the e-mail to the invitee.",
+      resolve: (p) => p.delivery.status,
+    }),
+    acceptUrl: t.string({
+      nullable: true,
+      description:
+        "The link that accepts the invitation, for you to pass on: only when nothing was e-mailed (no SMTP server) and the gateway is not in production.",
+      resolve: (p) => (p.delivery.status === "not-configured" ? (p.delivery.acceptUrl ?? null) : null),
+    }),
+  }),
+});
 
 const AcceptOrganizationInvitationPayload = builder
   .objectRef<{ invitationId: string; organizationId: string; memberId: string; role: string }>(
@@ -86,14 +109,15 @@ const setActiveSchema = z.object({ organizationId: text(200).nullish() });
 builder.mutationFields((t) => ({
   inviteOrganizationMember: t.field({
     type: InviteOrganizationMemberPayload,
-    description: "Invites someone by email (owners and admins). Needs a session, not a personal access token.",
+    description:
+      "Invites someone by email (owners and admins), and e-mails them the link that accepts it. Needs a session, not a personal access token.",
     authScopes: viewerWrite,
     extensions: outsideTenantTransaction,
     args: { input: t.arg({ type: InviteOrganizationMemberInput, required: true }) },
     resolve: async (_root, args, ctx: RequestContext) => {
       const session = sessionCredentials(ctx);
       const input = parseInput(inviteSchema, args.input);
-      return { invitation: await inviteMember(ctx, session, input) };
+      return inviteMember(ctx, session, input);
     },
   }),
 

@@ -1,7 +1,7 @@
 import type {
   AcceptedInvitation,
   InvitableRole,
-  InvitationRecord,
+  SentInvitation,
   SessionCredentials,
 } from "../../platform/auth/organization-api.js";
 import { GatewayError } from "../../platform/errors.js";
@@ -39,7 +39,7 @@ function isMemberOf(ctx: Pick<RequestContext, "principal">, organizationId: stri
   return ctx.principal?.memberships.some((membership) => membership.organizationId === organizationId) ?? false;
 }
 
-/** Invites `email` to an organization of the caller's (default: this request's organization). */
+/** Invites `email` to an organization of the caller's (default: this request's organization); Better Auth e-mails it. */
 export async function inviteMember(
   ctx: OrganizationContext,
   session: SessionCredentials,
@@ -49,7 +49,7 @@ export async function inviteMember(
     role: InvitableRole;
     resend?: boolean | null | undefined;
   },
-): Promise<InvitationRecord> {
+): Promise<SentInvitation> {
   const organizationId = input.organizationId ?? ctx.principal?.organizationId;
   if (!organizationId) {
     throw new GatewayError("BAD_USER_INPUT", "organizationId: choose the organization to invite to.", {

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import * as schema from "../../../schema/index.js";
 import { identityDatabase } from "../db/identity.js";
 import type { Database } from "../db/index.js";
+import { type InvitationMailOptions, invitationEmailSender } from "../mail/invitation-email.js";
 
 // Better Auth: sign-up, sign-in, sessions, organizations, members, invitations. Mounted by the server at
 // /api/auth/*. It reads and writes through the identity handle: on a real server that is its own login,
@@ -24,6 +25,8 @@ export interface AuthOptions {
    * with the request id and scrubbed of credentials. Without it, Better Auth writes to the console.
    */
   logger?: Logger;
+  /** Invitation e-mails (src/platform/mail/): without it, Better Auth sends nothing and no link is made. */
+  invitations?: InvitationMailOptions;
 }
 
 /** Better Auth's base path; the server mounts `handler` there. */
@@ -64,6 +67,8 @@ export function createAuth(database: Database, options: AuthOptions) {
         // Deleting an organization cascades to every tenant row it has: not something one API call by an
         // owner should do. It stays an operator's decision.
         disableOrganizationDeletion: true,
+        // Every invitation created or renewed (resend) sends one message, whoever asked Better Auth.
+        ...(options.invitations ? { sendInvitationEmail: invitationEmailSender(options.invitations) } : {}),
       }),
       bearer(),
     ],

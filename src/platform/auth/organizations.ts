@@ -1,5 +1,6 @@
 import { isAPIError } from "better-auth/api";
 import { type ErrorCode, GatewayError } from "../errors.js";
+import { captureInvitationDelivery } from "../mail/invitation-email.js";
 import type { Auth } from "./better-auth.js";
 import type { OrganizationApi } from "./organization-api.js";
 
@@ -63,17 +64,23 @@ export function createOrganizationApi(deps: { auth: Auth }): OrganizationApi {
   return {
     inviteMember: (session, input) =>
       translated(async () => {
-        const invitation = await auth.api.createInvitation({
-          headers: session.headers,
-          body: { organizationId: input.organizationId, email: input.email, role: input.role, resend: input.resend },
-        });
+        const { result: invitation, delivery } = await captureInvitationDelivery(() =>
+          auth.api.createInvitation({
+            headers: session.headers,
+            body: { organizationId: input.organizationId, email: input.email, role: input.role, resend: input.resend },
+          }),
+        );
         return {
-          id: invitation.id,
-          organizationId: invitation.organizationId,
-          email: invitation.email,
-          role: String(invitation.role),
-          status: String(invitation.status),
-          expiresAt: new Date(invitation.expiresAt),
+          invitation: {
+            id: invitation.id,
+            organizationId: invitation.organizationId,
+            email: invitation.email,
+            role: String(invitation.role),
+            status: String(invitation.status),
+            expiresAt: new Date(invitation.expiresAt),
+          },
+          // No hook (an auth made without invitation options): nothing was sent, no link was made.
+          delivery: delivery ?? { status: "not-configured", acceptUrl: undefined },
         };
       }),
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ConnectionOptions } from "../db/index.js";
 import { databaseFrom, databaseRules, databaseVariables } from "./database.js";
 import { type HostileInputConfig, hostileInputFrom, hostileInputVariables } from "./hostile-input.js";
+import { type MailConfig, mailFrom, mailRules, mailVariables } from "./mail.js";
 import { type SearchConfig, searchFrom, searchRules, searchVariables } from "./search.js";
 import { deploymentVariables, type Environment, environmentVariable, serverVariables } from "./server.js";
 import { type TracingConfig, tracingFrom, tracingRules, tracingVariables } from "./tracing.js";
@@ -28,6 +29,7 @@ export {
   minPageSize,
   type OperationLimits,
 } from "./limits.js";
+export { invitationIdPlaceholder, type MailConfig } from "./mail.js";
 export {
   defaultEmbeddingModel,
   defaultSearchConfig,
@@ -72,6 +74,8 @@ export interface Config {
   allowDemoData: boolean;
   /** Semantic search: the strategy rule's tuning and the embedding provider. */
   search: SearchConfig;
+  /** Invitation e-mails: the SMTP server and sender (none: not e-mailed), and the acceptance page. */
+  mail: MailConfig;
 }
 
 /** Every problem found in the environment, one sentence each (the process prints them all, then exits 1). */
@@ -164,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...hostileInputVariables,
     ...deploymentVariables,
     ...searchVariables,
+    ...mailVariables,
   };
   const build = (v: z.output<z.ZodObject<typeof shape>>): Config => ({
     port: v.PORT,
@@ -183,12 +188,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: v.TRUSTED_PROXIES,
     allowDemoData: v.ALLOW_DEMO_DATA,
     search: searchFrom(v),
+    mail: mailFrom(v),
   });
   const rules = (v: z.output<z.ZodObject<typeof shape>>, given: Record<string, RawValue>) => [
     ...tracingRules(v),
     ...databaseRules(given, production),
     ...crossRules(build(v)),
     ...searchRules(v),
+    ...mailRules(given, production),
   ];
   return parse(env, shape, rules, build);
 }
