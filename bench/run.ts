@@ -35,6 +35,7 @@ import {
   postgresCpuBetween,
   postgresCpuByPid,
   processCpuMs,
+  processMemoryMb,
   type RunningSystem,
   serverNodeVersion,
   startSystem,
@@ -196,7 +197,7 @@ function interleave(perOrg: Target[][]): Slot[] {
   return slots;
 }
 
-/** W5 writes to older plans only (W1–W4 read the 40 newest of each organization). */
+/** W5 writes to older plans only (W1–W4 and W6 read the 40 newest of each organization). */
 function w5Plans(org: BenchOrganization, limit: number): string[] {
   const last = Math.min(limit, org.planCount - 40);
   return Array.from({ length: Math.max(0, last) }, (_, i) => planId(org, i + 1));
@@ -205,6 +206,7 @@ function w5Plans(org: BenchOrganization, limit: number): string[] {
 function buildSlots(orgs: BenchOrganization[], workload: WorkloadName): Slot[] {
   switch (workload) {
     case "W1":
+    case "W6":
       return interleave(
         orgs.map((org) =>
           Array.from({ length: 20 }, (_, k) => ({ org, planId: planId(org, org.planCount - k), cursors: {} })),
@@ -656,6 +658,8 @@ async function main(): Promise<void> {
     }
     for (const system of systems) {
       const count = counts.get(`${name}/${system.name}`);
+      // Resident memory once this workload's runs are over (and its peak since the server started).
+      const memory = processMemoryMb(system.pid);
       measurements.push({
         workload: name,
         title: workload.title,
@@ -663,6 +667,7 @@ async function main(): Promise<void> {
         system: system.name,
         load: aggregate(runs.get(system.name) ?? []),
         ...(count ? { sql: count } : {}),
+        ...(memory ? { memoryMb: memory } : {}),
       });
     }
   }
