@@ -127,7 +127,9 @@ async function seededSize(config: BenchConfig): Promise<string | null> {
   }
   const sql = postgres(databaseUrl(config), { max: 1, onnotice: () => {} });
   try {
-    const rows = await sql<{ size: string }[]>`select size from bench_pg.meta limit 1`;
+    // A database seeded before W6 has no outputs: it is seeded again.
+    const rows = await sql<{ size: string }[]>`
+      select size from bench_pg.meta where exists (select 1 from research_output) limit 1`;
     return rows[0]?.size ?? null;
   } catch {
     return null;

@@ -47,6 +47,11 @@ const removeCondition = /* GraphQL */ `
     removeBranchingCondition(input: $input) { deletedConditionId step { id } }
   }`;
 
+/** The statements that read or write data: not BEGIN/COMMIT/SET TRANSACTION, not the tenant's settings. */
+function dataStatementsOf(statements: string[]): string[] {
+  return statements.filter((s) => !/^(begin|commit|rollback|set transaction)\b|set_config\(/i.test(s.trim()));
+}
+
 interface StepShape {
   id: string;
   position: number;
@@ -158,7 +163,7 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
           input: { planId: plan, title: "third" },
         }),
       );
-      const data = statements.filter((s) => !/^(begin|commit|rollback|set transaction)\b|set_config\(/i.test(s.trim()));
+      const data = dataStatementsOf(statements);
       // Lock and bump the plan; read the order; insert the step with its audit entry.
       expect(data, data.join("\n")).toHaveLength(3);
       const added = expectOk(result).addPlanStep;
@@ -181,31 +186,52 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
       expect(await auditActions(gw.db, planId)).toEqual(["plan_created", "step_added", "step_added", "step_added"]);
     });
 
-    it("answers a selection beyond the written columns (relations, computed fields) as a re-read does", async () => {
-      const { plan } = await planWithSteps(1);
-      const selection = `step { id position createdAt updatedAt plan { id version } branchingConditions { totalCount } }
-        plan { plan { id version updatedAt stepCount author { name } } }`;
-      const added = expectOk(
-        await run<{ addPlanStep: { step: { id: string }; plan: unknown } }>(
-          gw,
-          demoPat,
-          `mutation ($input: AddPlanStepInput!) { addPlanStep(input: $input) { ${selection} } }`,
-          { input: { planId: plan, title: "second" } },
-        ),
-      ).addPlanStep;
-      const read = expectOk(
-        await run<{ node: unknown; researchPlan: unknown }>(
-          gw,
-          demoPat,
-          `query ($step: ID!, $plan: ID!) {
-            node(id: $step) { ... on PlanStep { id position createdAt updatedAt plan { id version } branchingConditions { totalCount } } }
-            researchPlan(id: $plan) { id version updatedAt stepCount author { name } }
+    it.each([
+      [
+        "every column (answered from RETURNING)",
+        `id position title instructions status executionReport { summary } startedAt completedAt createdAt updatedAt`,
+        `id title description status version createdAt updatedAt startedAt completedAt`,
+        3,
+      ],
+      [
+        "relations and computed fields (read again)",
+        `id position createdAt updatedAt plan { id version } branchingConditions { totalCount }`,
+        `id version updatedAt stepCount author { name }`,
+        undefined,
+      ],
+    ])(
+      "answers a selection of %s as a read afterwards does",
+      async (_label, stepFields, planFields, dataStatements) => {
+        const { plan } = await planWithSteps(1);
+        const { result, statements } = await gw.countStatements(() =>
+          run<{ addPlanStep: { step: { id: string }; plan: unknown } }>(
+            gw,
+            demoPat,
+            `mutation ($input: AddPlanStepInput!) {
+            addPlanStep(input: $input) { step { ${stepFields} } plan { plan { ${planFields} } } }
           }`,
-          { step: added.step.id, plan },
-        ),
-      );
-      expect(added).toEqual({ step: read.node, plan: { plan: read.researchPlan } });
-    });
+            { input: { planId: plan, title: "second", instructions: "Go." } },
+          ),
+        );
+        const added = expectOk(result).addPlanStep;
+        if (dataStatements !== undefined) {
+          const data = dataStatementsOf(statements);
+          expect(data, data.join("\n")).toHaveLength(dataStatements);
+        }
+        const read = expectOk(
+          await run<{ node: unknown; researchPlan: unknown }>(
+            gw,
+            demoPat,
+            `query ($step: ID!, $plan: ID!) {
+            node(id: $step) { ... on PlanStep { ${stepFields} } }
+            researchPlan(id: $plan) { ${planFields} }
+          }`,
+            { step: added.step.id, plan },
+          ),
+        );
+        expect(added).toEqual({ step: read.node, plan: { plan: read.researchPlan } });
+      },
+    );
 
     it("keeps positions exactly 1..n under 10 concurrent appends to one plan", async () => {
       const { plan, planId } = await planWithSteps(2);

@@ -102,7 +102,8 @@ export interface StepRef {
 
 /**
  * Adds a step at `position` (default and at most: the end); later steps move down one. Appending takes three
- * statements: lock the plan and bump its version, read the order, insert the step with its audit entry.
+ * statements in two round trips: lock the plan and bump its version, read the order; insert the step with its
+ * audit entry.
  */
 export async function addStep(
   tx: TenantTransaction,
@@ -110,8 +111,8 @@ export async function addStep(
   planId: string,
   input: { title: string; instructions?: string | null | undefined; position?: number | null | undefined },
 ): Promise<StepRef> {
-  const plan = await lockAndTouchPlan(tx, planId);
-  const order = await stepIdsInOrder(tx, plan.id); // read once the plan is locked
+  // Sent together, run in order: the order is read once the plan is locked.
+  const [plan, order] = await Promise.all([lockAndTouchPlan(tx, planId), stepIdsInOrder(tx, planId)]);
   if (order.length >= maxStepsPerPlan) {
     throw new GatewayError("BAD_USER_INPUT", `A plan can have at most ${maxStepsPerPlan} steps.`);
   }
@@ -132,11 +133,11 @@ export async function addStep(
     action: "step_added",
     diff: diffOf(null, { ...values, position }, auditedStepFields),
   });
+  const firstPosition = appending ? position : order.length + 1000001; // else parked until the order is applied
   const [step] = await tx
     .with(audit)
     .insert(planStep)
-    // Else parked past the end until the order is applied.
-    .values({ ...values, position: appending ? position : order.length + 1000001 })
+    .values({ ...values, position: firstPosition })
     .returning();
   if (!step) throw new Error("insert returned no row");
   if (appending) return { stepId: step.id, planId: plan.id, written: { step, plan } };
