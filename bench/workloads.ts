@@ -1,8 +1,26 @@
+import {
+  baseline,
+  dataOf,
+  type Flavor,
+  globalId,
+  graphql,
+  idField,
+  instant,
+  type Json,
+  list,
+  lower,
+  obj,
+  type RequestBody,
+  rawId,
+} from "./answers.js";
 import type { BenchOrganization } from "./seed.js";
 
+export type { Flavor, RequestBody } from "./answers.js";
+export { dataOf, globalId } from "./answers.js";
+
 // The six workloads, as each system spells them, and how each system's answer is normalized so that they
-// all can be compared: raw row ids (ours answers Relay global ids), ISO instants in UTC, lower-case enum
-// values, nested lists flattened to plain arrays.
+// all can be compared (with the helpers of answers.ts): raw row ids (ours answers Relay global ids), ISO
+// instants in UTC, lower-case enum values, nested lists flattened to plain arrays.
 
 export const systemNames = [
   "ours",
@@ -21,8 +39,6 @@ export const systemNames = [
  * `yoga_floor_jit` the same executing with graphql-jit.
  */
 export type SystemName = (typeof systemNames)[number];
-/** Which API a system speaks: ours_b and ours_pgbouncer speak ours; yoga_floor speaks ours' documents with raw row ids. */
-export type Flavor = "ours" | "postgraphile" | "baseline" | "yoga_floor";
 
 export function flavorOf(system: SystemName): Flavor {
   if (system === "ours_b" || system === "ours_pgbouncer") return "ours";
@@ -39,11 +55,6 @@ export interface Target {
   planId: string;
   /** W4: the first page's endCursor, as each system issued it. */
   cursors: Partial<Record<SystemName, string>>;
-}
-
-export interface RequestBody {
-  path: string;
-  body: string;
 }
 
 export interface Workload {
@@ -66,64 +77,12 @@ interface WorkloadDef {
   normalize(system: Flavor, response: unknown): unknown;
 }
 
-type Json = Record<string, unknown>;
-
-function graphql(query: string, variables: Json = {}): RequestBody {
-  return { path: "/graphql", body: JSON.stringify({ query, variables }) };
-}
-
-function baseline(path: string, variables: Json = {}): RequestBody {
-  return { path, body: JSON.stringify(variables) };
-}
-
-export function globalId(type: string, id: string): string {
-  return Buffer.from(`${type}:${id}`, "utf8").toString("base64");
-}
-
-function rawId(system: Flavor, id: unknown): string {
-  if (typeof id !== "string") throw new Error(`${system}: id is not a string: ${JSON.stringify(id)}`);
-  if (system !== "ours") return id;
-  const decoded = Buffer.from(id, "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon < 0) throw new Error(`ours: "${id}" is not a global id`);
-  return decoded.slice(colon + 1);
-}
-
-function obj(value: unknown, what: string): Json {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error(`expected an object for ${what}, got ${JSON.stringify(value)?.slice(0, 300)}`);
-  }
-  return value as Json;
-}
-
-function list(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value))
-    throw new Error(`expected a list for ${what}, got ${JSON.stringify(value)?.slice(0, 300)}`);
-  return value;
-}
-
-function instant(value: unknown): string {
-  return new Date(String(value)).toISOString();
-}
-
-function lower(value: unknown): string {
-  return String(value).toLowerCase();
-}
-
-/** `data` of a response, or an error naming the response's errors. */
-export function dataOf(system: Flavor, response: unknown): Json {
-  const body = obj(response, `${system} response`);
-  if (body.errors !== undefined) throw new Error(`${system} answered errors: ${JSON.stringify(body.errors)}`);
-  return obj(body.data, `${system} data`);
-}
-
 const planRoot: Record<Flavor, string> = {
   ours: "researchPlans",
   postgraphile: "allResearchPlans",
   baseline: "researchPlans",
   yoga_floor: "researchPlans",
 };
-const idField = (system: Flavor) => (system === "postgraphile" ? "rowId" : "id");
 
 function plan(system: Flavor, value: unknown): Json {
   const row = obj(value, "plan");
