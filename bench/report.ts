@@ -41,6 +41,8 @@ export interface BenchMeasurement {
     loadCores: number;
   };
   sql?: CountSummary;
+  /** The server's resident memory (MiB) after this workload's runs, and its peak since it started. */
+  memoryMb?: { rss: number; peak: number };
 }
 
 export interface ReportInput {
@@ -127,6 +129,7 @@ export function renderReport(input: ReportInput): string {
       "server CPU ms/req (cores)",
       "loadgen CPU ms/req (cores)",
       "PostgreSQL CPU ms/req",
+      "server RSS MiB after runs (peak)",
     ],
   ];
   for (const m of input.measurements) {
@@ -143,6 +146,7 @@ export function renderReport(input: ReportInput): string {
       `${f2(l.serverCpuMsPerRequest)} (${f2(l.serverCores)})`,
       `${f2(l.loadCpuMsPerRequest)} (${f2(l.loadCores)})`,
       f2(l.postgresCpuMsPerRequest),
+      m.memoryMb ? `${f0(m.memoryMb.rss)} (${f0(m.memoryMb.peak)})` : "–",
     ]);
   }
   lines.push(table(rows));
@@ -198,7 +202,9 @@ export function renderReport(input: ReportInput): string {
       "PostgreSQL wire by a proxy in a separate untimed pass (20 sequential requests per cell): data = " +
       "statements of the tenant login other than BEGIN/COMMIT and set_config; auth = statements of " +
       "trovella_auth (token and membership look-ups). CPU: process CPU time (utime+stime) of the server, of " +
-      "the load generator (this process: autocannon), and of all postgres processes, per request.",
+      "the load generator (this process: autocannon), and of all postgres processes, per request. RSS: the " +
+      "server process's resident memory (VmRSS) once the workload's runs are over, and in brackets its peak " +
+      "(VmHWM) since it started; workloads run in order, so a later row's peak includes the earlier ones.",
   );
   lines.push("");
 

@@ -35,6 +35,7 @@ import {
   postgresCpuBetween,
   postgresCpuByPid,
   processCpuMs,
+  processMemoryMb,
   type RunningSystem,
   serverNodeVersion,
   startSystem,
@@ -126,7 +127,9 @@ async function seededSize(config: BenchConfig): Promise<string | null> {
   }
   const sql = postgres(databaseUrl(config), { max: 1, onnotice: () => {} });
   try {
-    const rows = await sql<{ size: string }[]>`select size from bench_pg.meta limit 1`;
+    // A database seeded before W6 has no outputs: it is seeded again.
+    const rows = await sql<{ size: string }[]>`
+      select size from bench_pg.meta where exists (select 1 from research_output) limit 1`;
     return rows[0]?.size ?? null;
   } catch {
     return null;
@@ -196,7 +199,7 @@ function interleave(perOrg: Target[][]): Slot[] {
   return slots;
 }
 
-/** W5 writes to older plans only (W1–W4 read the 40 newest of each organization). */
+/** W5 writes to older plans only (W1–W4 and W6 read the 40 newest of each organization). */
 function w5Plans(org: BenchOrganization, limit: number): string[] {
   const last = Math.min(limit, org.planCount - 40);
   return Array.from({ length: Math.max(0, last) }, (_, i) => planId(org, i + 1));
@@ -205,6 +208,7 @@ function w5Plans(org: BenchOrganization, limit: number): string[] {
 function buildSlots(orgs: BenchOrganization[], workload: WorkloadName): Slot[] {
   switch (workload) {
     case "W1":
+    case "W6":
       return interleave(
         orgs.map((org) =>
           Array.from({ length: 20 }, (_, k) => ({ org, planId: planId(org, org.planCount - k), cursors: {} })),
@@ -656,6 +660,8 @@ async function main(): Promise<void> {
     }
     for (const system of systems) {
       const count = counts.get(`${name}/${system.name}`);
+      // Resident memory once this workload's runs are over (and its peak since the server started).
+      const memory = processMemoryMb(system.pid);
       measurements.push({
         workload: name,
         title: workload.title,
@@ -663,6 +669,7 @@ async function main(): Promise<void> {
         system: system.name,
         load: aggregate(runs.get(system.name) ?? []),
         ...(count ? { sql: count } : {}),
+        ...(memory ? { memoryMb: memory } : {}),
       });
     }
   }

@@ -215,8 +215,43 @@ async function seedResearch(sql: Sql): Promise<void> {
         (case when a = 1 then 'document' else 'web_page' end)::artifact_kind, 'Source ' || a || ' of plan ' || g,
         'https://example.test/' || o.n || '/' || g || '/' || a, case when a = 1 then 'application/pdf' else 'text/html' end,
         repeat('Evidence for plan ' || g || '. ', 8), 200, '{"language":"en","tags":["bench"]}'::jsonb,
-        ${base}, ${base}
+        ${base} + a * interval '1 second', ${base} + a * interval '1 second'
       from bench_org o, generate_series(1, o.plan_count) g, generate_series(1, 2) a`);
+    return r.count;
+  });
+  // W6 (the frontend page) reads these. Within their parent, created_at is distinct and grows with the id's
+  // last number, so ordering by either (PostGraphile orders extraction results by id) gives one order.
+  await timed("extraction_result", async () => {
+    const r = await sql.unsafe(`
+      insert into extraction_result (id, organization_id, artifact_id, extraction_schema, values, confidence,
+        created_at, updated_at)
+      select 'ex-' || o.n || '-' || g || '-' || a || '-' || k, o.id, 'ar-' || o.n || '-' || g || '-' || a,
+        '{"name":"facts","fields":[{"name":"topic","type":"string"},{"name":"year","type":"number"}]}'::jsonb,
+        jsonb_build_object('topic', 'Topic ' || g || '.' || a, 'year', 2000 + (g + k) % 25),
+        case when k = 1 then 0.75 else 0.5 end,
+        ${base} + interval '1 minute' + k * interval '1 second', ${base} + interval '1 minute' + k * interval '1 second'
+      from bench_org o, generate_series(1, o.plan_count) g, generate_series(1, 2) a, generate_series(1, 2) k`);
+    return r.count;
+  });
+  await timed("research_output", async () => {
+    const r = await sql.unsafe(`
+      insert into research_output (id, organization_id, plan_id, title, format, content, result_summary,
+        published_at, created_at, updated_at)
+      select 'ou-' || o.n || '-' || g || '-' || j, o.id, 'pl-' || o.n || '-' || g, 'Output ' || j || ' of plan ' || g,
+        (case when j = 1 then 'markdown' else 'json' end)::output_format, 'Findings of plan ' || g || '.',
+        jsonb_build_object('headline', 'Plan ' || g || ' found things', 'keyFindings', jsonb_build_array('one', 'two')),
+        case when j = 1 then ${base} + interval '3 hours' end,
+        ${base} + interval '2 hours' + j * interval '1 second', ${base} + interval '2 hours' + j * interval '1 second'
+      from bench_org o, generate_series(1, o.plan_count) g, generate_series(1, 2) j`);
+    return r.count;
+  });
+  await timed("research_feedback", async () => {
+    const r = await sql.unsafe(`
+      insert into research_feedback (id, organization_id, output_id, author_id, rating, comment, created_at, updated_at)
+      select 'fb-' || o.n || '-' || g || '-' || j || '-' || k, o.id, 'ou-' || o.n || '-' || g || '-' || j, o.user_id,
+        1 + (g + j + k) % 5, case when k = 1 then 'Useful, thanks.' end,
+        ${base} + interval '4 hours' + k * interval '1 second', ${base} + interval '4 hours' + k * interval '1 second'
+      from bench_org o, generate_series(1, o.plan_count) g, generate_series(1, 2) j, generate_series(1, 2) k`);
     return r.count;
   });
   await timed("plan_audit_log", async () => {

@@ -6,7 +6,7 @@ import { benchHost, urlAs } from "./config.js";
 import type { SystemName } from "./workloads.js";
 
 // Starts the systems as child processes on free ports of 127.0.0.1, optionally pinned to a core with
-// taskset (which execs the command, so the child's pid is the server's own), and reads their CPU time.
+// taskset (which execs the command, so the child's pid is the server's own), and reads their CPU time and memory.
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -236,6 +236,19 @@ export function processCpuMs(pid: number): number {
     return ((utime + stime) * 1000) / ticksPerSecond;
   } catch {
     return 0;
+  }
+}
+
+/** Resident memory of one process, MiB: now (VmRSS) and its peak so far (VmHWM); null when it cannot be read. */
+export function processMemoryMb(pid: number): { rss: number; peak: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+    const rss = kb("VmRSS");
+    const peak = kb("VmHWM");
+    return Number.isFinite(rss) && Number.isFinite(peak) ? { rss: rss / 1024, peak: peak / 1024 } : null;
+  } catch {
+    return null;
   }
 }
 

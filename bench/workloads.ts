@@ -1,8 +1,26 @@
+import {
+  baseline,
+  dataOf,
+  type Flavor,
+  globalId,
+  graphql,
+  idField,
+  instant,
+  type Json,
+  list,
+  lower,
+  obj,
+  type RequestBody,
+  rawId,
+} from "./answers.js";
 import type { BenchOrganization } from "./seed.js";
 
-// The five workloads, as each system spells them, and how each system's answer is normalized so that they
-// all can be compared: raw row ids (ours answers Relay global ids), ISO instants in UTC, lower-case enum
-// values, nested lists flattened to plain arrays.
+export type { Flavor, RequestBody } from "./answers.js";
+export { dataOf, globalId } from "./answers.js";
+
+// The six workloads, as each system spells them, and how each system's answer is normalized so that they
+// all can be compared (with the helpers of answers.ts): raw row ids (ours answers Relay global ids), ISO
+// instants in UTC, lower-case enum values, nested lists flattened to plain arrays.
 
 export const systemNames = [
   "ours",
@@ -21,29 +39,22 @@ export const systemNames = [
  * `yoga_floor_jit` the same executing with graphql-jit.
  */
 export type SystemName = (typeof systemNames)[number];
-/** Which API a system speaks: ours_b and ours_pgbouncer speak ours; yoga_floor speaks ours' documents with raw row ids. */
-export type Flavor = "ours" | "postgraphile" | "baseline" | "yoga_floor";
 
 export function flavorOf(system: SystemName): Flavor {
   if (system === "ours_b" || system === "ours_pgbouncer") return "ours";
   return system === "yoga_floor_jit" ? "yoga_floor" : system;
 }
 
-export const workloadNames = ["W1", "W2", "W3", "W4", "W5"] as const;
+export const workloadNames = ["W1", "W2", "W3", "W4", "W5", "W6"] as const;
 export type WorkloadName = (typeof workloadNames)[number];
 
 /** One request slot of a workload: who asks, for which tenant, about what. */
 export interface Target {
   org: BenchOrganization;
-  /** W1: the plan looked up; W5: the plan a step is added to. */
+  /** W1, W6: the plan looked up; W5: the plan a step is added to. */
   planId: string;
   /** W4: the first page's endCursor, as each system issued it. */
   cursors: Partial<Record<SystemName, string>>;
-}
-
-export interface RequestBody {
-  path: string;
-  body: string;
 }
 
 export interface Workload {
@@ -66,64 +77,12 @@ interface WorkloadDef {
   normalize(system: Flavor, response: unknown): unknown;
 }
 
-type Json = Record<string, unknown>;
-
-function graphql(query: string, variables: Json = {}): RequestBody {
-  return { path: "/graphql", body: JSON.stringify({ query, variables }) };
-}
-
-function baseline(path: string, variables: Json = {}): RequestBody {
-  return { path, body: JSON.stringify(variables) };
-}
-
-export function globalId(type: string, id: string): string {
-  return Buffer.from(`${type}:${id}`, "utf8").toString("base64");
-}
-
-function rawId(system: Flavor, id: unknown): string {
-  if (typeof id !== "string") throw new Error(`${system}: id is not a string: ${JSON.stringify(id)}`);
-  if (system !== "ours") return id;
-  const decoded = Buffer.from(id, "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon < 0) throw new Error(`ours: "${id}" is not a global id`);
-  return decoded.slice(colon + 1);
-}
-
-function obj(value: unknown, what: string): Json {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error(`expected an object for ${what}, got ${JSON.stringify(value)?.slice(0, 300)}`);
-  }
-  return value as Json;
-}
-
-function list(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value))
-    throw new Error(`expected a list for ${what}, got ${JSON.stringify(value)?.slice(0, 300)}`);
-  return value;
-}
-
-function instant(value: unknown): string {
-  return new Date(String(value)).toISOString();
-}
-
-function lower(value: unknown): string {
-  return String(value).toLowerCase();
-}
-
-/** `data` of a response, or an error naming the response's errors. */
-export function dataOf(system: Flavor, response: unknown): Json {
-  const body = obj(response, `${system} response`);
-  if (body.errors !== undefined) throw new Error(`${system} answered errors: ${JSON.stringify(body.errors)}`);
-  return obj(body.data, `${system} data`);
-}
-
 const planRoot: Record<Flavor, string> = {
   ours: "researchPlans",
   postgraphile: "allResearchPlans",
   baseline: "researchPlans",
   yoga_floor: "researchPlans",
 };
-const idField = (system: Flavor) => (system === "postgraphile" ? "rowId" : "id");
 
 function plan(system: Flavor, value: unknown): Json {
   const row = obj(value, "plan");
@@ -324,6 +283,102 @@ const W5: WorkloadDef = {
   },
 };
 
+const w6Ours = `query W6($id: ID!) { researchPlan(id: $id) { id title description status version
+    steps(first: 100) { nodes { id position title status
+      branchingConditions(first: 20) { nodes { id label priority rule { kind equals expression } targetStep { id position } } } } }
+    artifacts(first: 20) { nodes { id title kind extractionResults(first: 20) { nodes { id confidence values } } } }
+    outputs(first: 20) { nodes { id title format publishedAt feedback(first: 20) { nodes { id rating comment } } } } } }`;
+
+// PostGraphile offers ordering by indexed columns only: extraction results (indexed by artifact) are ordered by
+// their id, which the seed makes follow created_at, the order ours and the baseline use.
+const w6PostGraphile = `query W6($id: String!) { researchPlanByRowId(rowId: $id) { rowId title description status version
+    planStepsByOrganizationIdAndPlanId(first: 100, orderBy: [POSITION_ASC]) { nodes { rowId position title status
+      planBranchingConditionsByOrganizationIdAndStepId(first: 20, orderBy: [PRIORITY_ASC]) { nodes { rowId label priority rule
+        planStepByOrganizationIdAndTargetStepId { rowId position } } } } }
+    researchArtifactsByOrganizationIdAndPlanId(first: 20, orderBy: [CREATED_AT_ASC]) { nodes { rowId title kind
+      extractionResultsByOrganizationIdAndArtifactId(first: 20, orderBy: [ROW_ID_ASC]) { nodes { rowId confidence values } } } }
+    researchOutputsByOrganizationIdAndPlanId(first: 20, orderBy: [CREATED_AT_DESC]) { nodes { rowId title format publishedAt
+      researchFeedbacksByOrganizationIdAndOutputId(first: 20, orderBy: [CREATED_AT_DESC]) { nodes { rowId rating comment } } } } } }`;
+
+/** The nodes of the connection `field` (ours' name) or `pgField` (PostGraphile's) of `row`. */
+function nodesOf(system: Flavor, row: Json, field: string, pgField: string): Json[] {
+  const connection = obj(row[system === "postgraphile" ? pgField : field], field);
+  return list(connection.nodes, `${field} nodes`).map((node) => obj(node, field));
+}
+
+const W6: WorkloadDef = {
+  name: "W6",
+  title: "frontend page: one plan in full",
+  mutation: false,
+  rootFields: 1,
+  request(system, target) {
+    if (system === "ours" || system === "yoga_floor") {
+      return graphql(w6Ours, { id: system === "ours" ? globalId("ResearchPlan", target.planId) : target.planId });
+    }
+    if (system === "postgraphile") return graphql(w6PostGraphile, { id: target.planId });
+    return baseline("/w6", { id: target.planId });
+  },
+  normalize(system, response) {
+    const data = dataOf(system, response);
+    const value = data[system === "postgraphile" ? "researchPlanByRowId" : "researchPlan"];
+    if (value === null) return null;
+    const row = obj(value, "plan");
+    const id = (node: Json) => rawId(system, node[idField(system)]);
+    return {
+      id: id(row),
+      title: row.title,
+      description: row.description,
+      status: lower(row.status),
+      version: row.version,
+      steps: nodesOf(system, row, "steps", "planStepsByOrganizationIdAndPlanId").map((step) => ({
+        id: id(step),
+        position: step.position,
+        title: step.title,
+        status: lower(step.status),
+        conditions: nodesOf(
+          system,
+          step,
+          "branchingConditions",
+          "planBranchingConditionsByOrganizationIdAndStepId",
+        ).map((condition) => {
+          const rule = obj(condition.rule, "rule");
+          const target = obj(
+            condition[system === "postgraphile" ? "planStepByOrganizationIdAndTargetStepId" : "targetStep"],
+            "targetStep",
+          );
+          return {
+            id: id(condition),
+            label: condition.label,
+            priority: condition.priority,
+            rule: { kind: rule.kind, equals: rule.equals ?? null, expression: rule.expression ?? null },
+            targetStep: { id: id(target), position: target.position },
+          };
+        }),
+      })),
+      artifacts: nodesOf(system, row, "artifacts", "researchArtifactsByOrganizationIdAndPlanId").map((artifact) => ({
+        id: id(artifact),
+        title: artifact.title,
+        kind: lower(artifact.kind),
+        extractionResults: nodesOf(
+          system,
+          artifact,
+          "extractionResults",
+          "extractionResultsByOrganizationIdAndArtifactId",
+        ).map((result) => ({ id: id(result), confidence: result.confidence, values: result.values })),
+      })),
+      outputs: nodesOf(system, row, "outputs", "researchOutputsByOrganizationIdAndPlanId").map((output) => ({
+        id: id(output),
+        title: output.title,
+        format: lower(output.format),
+        publishedAt: output.publishedAt === null ? null : instant(output.publishedAt),
+        feedback: nodesOf(system, output, "feedback", "researchFeedbacksByOrganizationIdAndOutputId").map(
+          (feedback) => ({ id: id(feedback), rating: feedback.rating, comment: feedback.comment }),
+        ),
+      })),
+    };
+  },
+};
+
 function adapt(def: WorkloadDef): Workload {
   return {
     name: def.name,
@@ -341,4 +396,5 @@ export const workloads: Record<WorkloadName, Workload> = {
   W3: adapt(W3),
   W4: adapt(W4),
   W5: adapt(W5),
+  W6: adapt(W6),
 };

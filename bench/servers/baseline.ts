@@ -4,7 +4,7 @@
 // `authenticated` and sets the tenant, then ONE hand-written statement that returns the response JSON built
 // by PostgreSQL, COMMIT). RLS filters every row; no statement names organization_id.
 //
-//   POST /w1 … /w5 with a JSON body of variables. PORT, APP_DATABASE_URL, AUTH_DATABASE_URL, POOL_SIZE
+//   POST /w1 … /w6 with a JSON body of variables. PORT, APP_DATABASE_URL, AUTH_DATABASE_URL, POOL_SIZE
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import postgres from "postgres";

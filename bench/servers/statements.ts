@@ -83,6 +83,51 @@ export const statements: Record<string, Statement> = {
           order by p.created_at desc, p.id desc) from shown p), '[]'))))::text as body`,
     params: (v) => cursorParts(text(v, "after")),
   },
+  "/w6": {
+    readOnly: true,
+    // The frontend page: one plan, its steps → conditions (with their target step), artifacts → extraction
+    // results, outputs → feedback; each list in its connection's order and page size.
+    sql: `select json_build_object('data', json_build_object('researchPlan', (
+        select json_build_object('id', p.id, 'title', p.title, 'description', p.description, 'status', p.status,
+          'version', p.version,
+          'steps', json_build_object('nodes', coalesce((
+            select json_agg(json_build_object('id', s.id, 'position', s.position, 'title', s.title, 'status', s.status,
+              'branchingConditions', json_build_object('nodes', coalesce((
+                select json_agg(json_build_object('id', c.id, 'label', c.label, 'priority', c.priority,
+                  'rule', json_build_object('kind', c.rule->>'kind', 'equals', c.rule->>'equals',
+                    'expression', c.rule->>'expression'),
+                  'targetStep', (select json_build_object('id', t.id, 'position', t.position) from plan_step t
+                    where t.organization_id = c.organization_id and t.id = c.target_step_id))
+                  order by c.priority, c.id)
+                from (select * from plan_branching_condition c where c.organization_id = s.organization_id
+                      and c.step_id = s.id order by c.priority, c.id limit 20) c), '[]')))
+              order by s.position)
+            from (select * from plan_step s where s.organization_id = p.organization_id and s.plan_id = p.id
+                  order by s.position limit 100) s), '[]')),
+          'artifacts', json_build_object('nodes', coalesce((
+            select json_agg(json_build_object('id', a.id, 'title', a.title, 'kind', a.kind,
+              'extractionResults', json_build_object('nodes', coalesce((
+                select json_agg(json_build_object('id', e.id, 'confidence', e.confidence, 'values', e.values)
+                  order by e.created_at, e.id)
+                from (select * from extraction_result e where e.organization_id = a.organization_id
+                      and e.artifact_id = a.id order by e.created_at, e.id limit 20) e), '[]')))
+              order by a.created_at, a.id)
+            from (select * from research_artifact a where a.organization_id = p.organization_id and a.plan_id = p.id
+                  order by a.created_at, a.id limit 20) a), '[]')),
+          'outputs', json_build_object('nodes', coalesce((
+            select json_agg(json_build_object('id', o.id, 'title', o.title, 'format', o.format,
+              'publishedAt', to_char(o.published_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+              'feedback', json_build_object('nodes', coalesce((
+                select json_agg(json_build_object('id', f.id, 'rating', f.rating, 'comment', f.comment)
+                  order by f.created_at desc, f.id desc)
+                from (select * from research_feedback f where f.organization_id = o.organization_id
+                      and f.output_id = o.id order by f.created_at desc, f.id desc limit 20) f), '[]')))
+              order by o.created_at desc, o.id desc)
+            from (select * from research_output o where o.organization_id = p.organization_id and o.plan_id = p.id
+                  order by o.created_at desc, o.id desc limit 20) o), '[]')))
+        from research_plan p where p.id = $1)))::text as body`,
+    params: (v) => [text(v, "id")],
+  },
   "/w5": {
     readOnly: false,
     // One statement: the same function PostGraphile exposes (lock the plan, append, bump the version, audit),

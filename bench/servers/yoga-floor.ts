@@ -6,12 +6,13 @@
 // planner would emit it; graphql-js then walks that JSON with its default resolvers. No Pothos, no
 // Drizzle, no limits or audit: what remains is the cost of HTTP, Yoga and graphql-js execution.
 //
-//   POST /graphql with ours' W1–W5 documents (raw row ids instead of Relay ids).
+//   POST /graphql with ours' W1–W6 documents (raw row ids instead of Relay ids).
 //   PORT, APP_DATABASE_URL, AUTH_DATABASE_URL, POOL_SIZE; FLOOR_JIT=1 executes with graphql-jit instead
 //   (system `yoga_floor_jit`): each document compiled once to a function, as a planner-based design would.
 
 import { createServer, type IncomingMessage } from "node:http";
 import { useGraphQlJit } from "@envelop/graphql-jit";
+import { GraphQLScalarType } from "graphql";
 import { createSchema, createYoga } from "graphql-yoga";
 import postgres from "postgres";
 import { identify, type TenantIdentity } from "./auth.js";
@@ -33,13 +34,17 @@ const typeDefs = /* GraphQL */ `
     planId: ID!
     title: String!
   }
+  scalar JSON
   type ResearchPlan {
     id: ID!
     title: String!
+    description: String
     status: String!
     version: Int!
     createdAt: String!
     steps(first: Int): PlanStepConnection!
+    artifacts(first: Int): ResearchArtifactConnection!
+    outputs(first: Int): ResearchOutputConnection!
   }
   type ResearchPlanConnection {
     totalCount: Int!
@@ -55,7 +60,7 @@ const typeDefs = /* GraphQL */ `
     position: Int!
     title: String!
     status: String!
-    branchingConditions: BranchingConditionConnection!
+    branchingConditions(first: Int): BranchingConditionConnection!
   }
   type PlanStepConnection {
     nodes: [PlanStep!]!
@@ -65,6 +70,7 @@ const typeDefs = /* GraphQL */ `
     label: String
     priority: Int!
     rule: BranchingRule!
+    targetStep: PlanStep!
   }
   type BranchingConditionConnection {
     nodes: [BranchingCondition!]!
@@ -72,6 +78,42 @@ const typeDefs = /* GraphQL */ `
   type BranchingRule {
     kind: String!
     equals: String
+    expression: String
+  }
+  type ResearchArtifact {
+    id: ID!
+    title: String!
+    kind: String!
+    extractionResults(first: Int): ExtractionResultConnection!
+  }
+  type ResearchArtifactConnection {
+    nodes: [ResearchArtifact!]!
+  }
+  type ExtractionResult {
+    id: ID!
+    confidence: Float
+    values: JSON!
+  }
+  type ExtractionResultConnection {
+    nodes: [ExtractionResult!]!
+  }
+  type ResearchOutput {
+    id: ID!
+    title: String!
+    format: String!
+    publishedAt: String
+    feedback(first: Int): ResearchFeedbackConnection!
+  }
+  type ResearchOutputConnection {
+    nodes: [ResearchOutput!]!
+  }
+  type ResearchFeedback {
+    id: ID!
+    rating: Int!
+    comment: String
+  }
+  type ResearchFeedbackConnection {
+    nodes: [ResearchFeedback!]!
   }
   type AddPlanStepPayload {
     step: PlanStep!
@@ -110,6 +152,8 @@ const yoga = createYoga<{ req: IncomingMessage }, FloorContext>({
   schema: createSchema<FloorContext & { req: IncomingMessage }>({
     typeDefs,
     resolvers: {
+      // The statement built the JSON: a value is passed through as it is.
+      JSON: new GraphQLScalarType({ name: "JSON", serialize: (value) => value }),
       Query: {
         researchPlan: (_root, args: { id: string }, context, info) =>
           rootField("researchPlan", args, context, info.operation.name?.value),

@@ -47,6 +47,11 @@ const removeCondition = /* GraphQL */ `
     removeBranchingCondition(input: $input) { deletedConditionId step { id } }
   }`;
 
+/** The statements that read or write data: not BEGIN/COMMIT/SET TRANSACTION, not the tenant's settings. */
+function dataStatementsOf(statements: string[]): string[] {
+  return statements.filter((s) => !/^(begin|commit|rollback|set transaction)\b|set_config\(/i.test(s.trim()));
+}
+
 interface StepShape {
   id: string;
   position: number;
@@ -145,6 +150,103 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
 
     it("answers another tenant's plan with NOT_FOUND, writing nothing", async () => {
       await refused(addStep, { planId: planGid(initechIds.plan), title: "Injected" }, "NOT_FOUND");
+    });
+
+    it("appends in 3 data statements with the bench's W5 selection, answering from what RETURNING gave", async () => {
+      const { plan, planId } = await planWithSteps(2);
+      const w5 = /* GraphQL */ `
+        mutation ($input: AddPlanStepInput!) {
+          addPlanStep(input: $input) { step { id position title status } plan { plan { version } } }
+        }`;
+      const { result, statements } = await gw.countStatements(() =>
+        run<{ addPlanStep: { step: StepShape; plan: { plan: { version: number } } } }>(gw, demoPat, w5, {
+          input: { planId: plan, title: "third" },
+        }),
+      );
+      const data = dataStatementsOf(statements);
+      // Lock and bump the plan; read the order; insert the step with its audit entry.
+      expect(data, data.join("\n")).toHaveLength(3);
+      const added = expectOk(result).addPlanStep;
+      expect(added.step).toMatchObject({ position: 3, title: "third", status: "PENDING" });
+      // The same as reading both back.
+      const read = expectOk(
+        await run<{ node: { position: number; title: string; status: string }; researchPlan: { version: number } }>(
+          gw,
+          demoPat,
+          `query ($step: ID!, $plan: ID!) {
+            node(id: $step) { ... on PlanStep { id position title status } }
+            researchPlan(id: $plan) { version }
+          }`,
+          { step: added.step.id, plan },
+        ),
+      );
+      expect(read.node).toEqual(added.step);
+      expect(added.plan.plan).toEqual(read.researchPlan);
+      expect(read.researchPlan.version).toBe(4);
+      expect(await auditActions(gw.db, planId)).toEqual(["plan_created", "step_added", "step_added", "step_added"]);
+    });
+
+    it.each([
+      [
+        "every column (answered from RETURNING)",
+        `id position title instructions status executionReport { summary } startedAt completedAt createdAt updatedAt`,
+        `id title description status version createdAt updatedAt startedAt completedAt`,
+        3,
+      ],
+      [
+        "relations and computed fields (read again)",
+        `id position createdAt updatedAt plan { id version } branchingConditions { totalCount }`,
+        `id version updatedAt stepCount author { name }`,
+        undefined,
+      ],
+    ])(
+      "answers a selection of %s as a read afterwards does",
+      async (_label, stepFields, planFields, dataStatements) => {
+        const { plan } = await planWithSteps(1);
+        const { result, statements } = await gw.countStatements(() =>
+          run<{ addPlanStep: { step: { id: string }; plan: unknown } }>(
+            gw,
+            demoPat,
+            `mutation ($input: AddPlanStepInput!) {
+            addPlanStep(input: $input) { step { ${stepFields} } plan { plan { ${planFields} } } }
+          }`,
+            { input: { planId: plan, title: "second", instructions: "Go." } },
+          ),
+        );
+        const added = expectOk(result).addPlanStep;
+        if (dataStatements !== undefined) {
+          const data = dataStatementsOf(statements);
+          expect(data, data.join("\n")).toHaveLength(dataStatements);
+        }
+        const read = expectOk(
+          await run<{ node: unknown; researchPlan: unknown }>(
+            gw,
+            demoPat,
+            `query ($step: ID!, $plan: ID!) {
+            node(id: $step) { ... on PlanStep { ${stepFields} } }
+            researchPlan(id: $plan) { ${planFields} }
+          }`,
+            { step: added.step.id, plan },
+          ),
+        );
+        expect(added).toEqual({ step: read.node, plan: { plan: read.researchPlan } });
+      },
+    );
+
+    it("keeps positions exactly 1..n under 10 concurrent appends to one plan", async () => {
+      const { plan, planId } = await planWithSteps(2);
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => run(gw, demoPat, addStep, { input: { planId: plan, title: `c${i}` } })),
+      );
+      for (const response of responses) expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+      const { positions } = await order(planId);
+      expect(positions).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      const versions = responses.map(
+        (response) =>
+          (response.data as { addPlanStep: { plan: { plan: { version: number } } } }).addPlanStep.plan.plan.version,
+      );
+      // Each answer is its own bump: versions 4..13, one each.
+      expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 4));
     });
   });
 
@@ -435,7 +537,8 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
         ),
       );
       expect(
-        statements.some((s) => /^insert into "plan_audit_log"/.test(s)),
+        // As a statement of its own, or as the CTE of the statement that makes the change (addPlanStep).
+        statements.some((s) => /^(with "audit_entry" as \()?insert into "plan_audit_log"/.test(s)),
         "the first field wrote its audit entry",
       ).toBe(true);
       expectError(result, "NOT_FOUND");

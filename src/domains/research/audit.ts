@@ -36,3 +36,14 @@ export async function recordAudit(
 ): Promise<void> {
   await tx.insert(planAuditLog).values(entry);
 }
+
+/**
+ * The same entry as a data-modifying CTE (`WITH audit_entry AS (INSERT …)`), for the statement that makes the
+ * change: `tx.with(auditEntry(tx, entry)).insert(…)` writes both in one statement, RLS checking each row.
+ */
+export function auditEntry(
+  tx: TenantTransaction,
+  entry: { planId: string; actorId: string; action: AuditAction; diff: AuditDiff },
+) {
+  return tx.$with("audit_entry").as(tx.insert(planAuditLog).values(entry));
+}

@@ -34,6 +34,22 @@ export async function lockPlan(tx: TenantTransaction, planId: string) {
   return plan;
 }
 
+/**
+ * Locks the plan row and bumps its version in one statement, for a change that bumps it anyway: an UPDATE
+ * locks the row it changes (FOR NO KEY UPDATE, which conflicts with lockPlan's FOR UPDATE and with itself),
+ * so changes to one plan still serialize. Answers the plan as bumped (RETURNING), for the payload.
+ * Statements after it see what concurrent changes committed before the lock was granted.
+ */
+export async function lockAndTouchPlan(tx: TenantTransaction, planId: string) {
+  const [plan] = await tx
+    .update(researchPlan)
+    .set({ version: sql`${researchPlan.version} + 1`, updatedAt: new Date() })
+    .where(eq(researchPlan.id, planId))
+    .returning();
+  if (!plan) throw planNotFound();
+  return plan;
+}
+
 /** Bumps the plan's version (steps changed, or the plan itself): stale writers then get CONFLICT. */
 export async function touchPlan(tx: TenantTransaction, planId: string): Promise<void> {
   await tx

@@ -13,6 +13,7 @@ import {
   moveStep,
   removeBranchingCondition,
   removeStep,
+  type StepRef,
   setBranchingCondition,
   stepNotFound,
   updateStep,
@@ -20,7 +21,8 @@ import {
 import { PlanBranchingCondition, PlanStep, ResearchPlan } from "./types.js";
 
 // Mutations of plan steps and branching conditions: parse the input, call the step service (step-service.ts:
-// the plan lock, dense positions, version bumps, audit entries), answer with the rows re-read.
+// the plan lock, dense positions, version bumps, audit entries), answer with the rows re-read (or as written,
+// where the service has them whole and the selection needs no more: row-payload.ts).
 
 const StepExecutionReportInput = builder.inputType("StepExecutionReportInput", {
   fields: (t) => ({
@@ -53,10 +55,19 @@ const executionReportSchema = z.object({
     .transform((v) => v ?? undefined),
 });
 
-const PlanStepPayload = builder.objectRef<{ stepId: string; planId: string }>("PlanStepPayload").implement({
+const PlanStepPayload = builder.objectRef<StepRef>("PlanStepPayload").implement({
   fields: (t) => ({
-    step: rowField(t, "planStep", (payload) => payload.stepId, stepNotFound),
-    plan: t.field({ type: ResearchPlanPayload, resolve: (payload) => ({ id: payload.planId }) }),
+    step: rowField(
+      t,
+      "planStep",
+      (payload) => payload.stepId,
+      stepNotFound,
+      (payload) => payload.written?.step,
+    ),
+    plan: t.field({
+      type: ResearchPlanPayload,
+      resolve: (payload) => ({ id: payload.planId, written: payload.written?.plan }),
+    }),
   }),
 });
 

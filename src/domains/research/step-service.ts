@@ -3,16 +3,17 @@ import {
   type BranchingRule,
   planBranchingCondition,
   planStep,
+  type researchPlan,
   type StepExecutionReport,
   stepStatusEnum,
 } from "../../../schema/index.js";
 import type { TenantTransaction } from "../../platform/db/index.js";
 import { GatewayError } from "../../platform/errors.js";
-import { diffOf, recordAudit } from "./audit.js";
-import { lockPlan, touchPlan } from "./plan-service.js";
+import { auditEntry, diffOf, recordAudit } from "./audit.js";
+import { lockAndTouchPlan, lockPlan, touchPlan } from "./plan-service.js";
 
 // The rules of plan steps and branching conditions. Every change first locks its plan row, so concurrent
-// changes to one plan's steps serialize and positions stay dense (1..n) and unique; then it bumps the plan's
+// changes to one plan's steps serialize and positions stay dense (1..n) and unique; it bumps the plan's
 // version and writes the audit entry, in the operation's transaction.
 
 type StepStatusValue = (typeof stepStatusEnum.enumValues)[number];
@@ -95,9 +96,15 @@ async function applyStepOrder(tx: TenantTransaction, planId: string, orderedIds:
 export interface StepRef {
   stepId: string;
   planId: string;
+  /** Both rows as the change left them (RETURNING), when it has them whole: the payload answers from them. */
+  written?: { step: typeof planStep.$inferSelect; plan: typeof researchPlan.$inferSelect };
 }
 
-/** Adds a step at `position` (default and at most: the end); later steps move down one. */
+/**
+ * Adds a step at `position` (default and at most: the end); later steps move down one. Appending takes three
+ * statements in two round trips: lock the plan and bump its version, read the order; insert the step with its
+ * audit entry.
+ */
 export async function addStep(
   tx: TenantTransaction,
   actor: string,
@@ -105,34 +112,38 @@ export async function addStep(
   input: { title: string; instructions?: string | null | undefined; position?: number | null | undefined },
 ): Promise<StepRef> {
   // Sent together, run in order: the order is read once the plan is locked.
-  const [plan, order] = await Promise.all([lockPlan(tx, planId), stepIdsInOrder(tx, planId)]);
+  const [plan, order] = await Promise.all([lockAndTouchPlan(tx, planId), stepIdsInOrder(tx, planId)]);
   if (order.length >= maxStepsPerPlan) {
     throw new GatewayError("BAD_USER_INPUT", `A plan can have at most ${maxStepsPerPlan} steps.`);
   }
   const position = Math.min(input.position ?? order.length + 1, order.length + 1);
   // Appending (the default) moves no other step: the new one takes its final place at once.
   const appending = position === order.length + 1;
-  const [step] = await tx
-    .insert(planStep)
-    .values({
-      planId: plan.id,
-      title: input.title,
-      instructions: input.instructions ?? null,
-      position: appending ? position : order.length + 1000001, // else parked until the order is applied
-    })
-    .returning();
-  if (!step) throw new Error("insert returned no row");
-  if (!appending) {
-    order.splice(position - 1, 0, step.id);
-    await applyStepOrder(tx, plan.id, order);
-  }
-  await recordStepChange(tx, {
+  // Every audited field is given (status and report too), so the audit entry is known before the insert.
+  const values = {
+    planId: plan.id,
+    title: input.title,
+    instructions: input.instructions ?? null,
+    status: "pending" as const,
+    stepExecutionReport: null,
+  };
+  const audit = auditEntry(tx, {
     planId: plan.id,
     actorId: actor,
     action: "step_added",
-    diff: diffOf(null, { ...step, position }, auditedStepFields),
+    diff: diffOf(null, { ...values, position }, auditedStepFields),
   });
-  return { stepId: step.id, planId: plan.id };
+  const firstPosition = appending ? position : order.length + 1000001; // else parked until the order is applied
+  const [step] = await tx
+    .with(audit)
+    .insert(planStep)
+    .values({ ...values, position: firstPosition })
+    .returning();
+  if (!step) throw new Error("insert returned no row");
+  if (appending) return { stepId: step.id, planId: plan.id, written: { step, plan } };
+  order.splice(position - 1, 0, step.id);
+  await applyStepOrder(tx, plan.id, order);
+  return { stepId: step.id, planId: plan.id }; // positions moved: the payload reads the step again
 }
 
 /**
