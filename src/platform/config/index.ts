@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ConnectionOptions } from "../db/index.js";
 import { databaseFrom, databaseRules, databaseVariables } from "./database.js";
+import { type ExecutionConfig, executionFrom, executionVariables } from "./execution.js";
 import { type HostileInputConfig, hostileInputFrom, hostileInputVariables } from "./hostile-input.js";
 import { type SearchConfig, searchFrom, searchRules, searchVariables } from "./search.js";
 import { deploymentVariables, type Environment, environmentVariable, serverVariables } from "./server.js";
@@ -12,6 +13,7 @@ import { presentValues, type RawValue } from "./variables.js";
 // Nothing else in src/ reads the environment. Each variable is documented in docs/configuration.md;
 // test/ops/config.test.ts fails when a variable read here is not.
 
+export { defaultExecution, type ExecutionConfig, type Executor, executors } from "./execution.js";
 export {
   type BudgetConfig,
   defaultBudgets,
@@ -72,6 +74,8 @@ export interface Config {
   allowDemoData: boolean;
   /** Semantic search: the strategy rule's tuning and the embedding provider. */
   search: SearchConfig;
+  /** graphql-js or compiled (graphql-jit) execution (EXECUTION, EXECUTION_CACHE_SIZE). */
+  execution: ExecutionConfig;
 }
 
 /** Every problem found in the environment, one sentence each (the process prints them all, then exits 1). */
@@ -164,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...hostileInputVariables,
     ...deploymentVariables,
     ...searchVariables,
+    ...executionVariables,
   };
   const build = (v: z.output<z.ZodObject<typeof shape>>): Config => ({
     port: v.PORT,
@@ -183,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: v.TRUSTED_PROXIES,
     allowDemoData: v.ALLOW_DEMO_DATA,
     search: searchFrom(v),
+    execution: executionFrom(v),
   });
   const rules = (v: z.output<z.ZodObject<typeof shape>>, given: Record<string, RawValue>) => [
     ...tracingRules(v),
