@@ -32,7 +32,11 @@ interface DocumentEntry {
 export class CompiledDocuments {
   private readonly documents = new Map<DocumentNode, DocumentEntry>();
 
-  constructor(readonly capacity: number) {
+  /** `compile`: graphql-jit's compileQuery (a test may hand in one that refuses). */
+  constructor(
+    readonly capacity: number,
+    private readonly compile: typeof compileQuery = compileQuery,
+  ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1)
       throw new Error(`capacity must be at least 1, got ${capacity}`);
   }
@@ -67,7 +71,7 @@ export class CompiledDocuments {
     let compilation = entry.operations.get(key);
     observer?.lookup(compilation !== undefined);
     if (compilation === undefined) {
-      const result = compileQuery(schema, document, operationName ?? undefined);
+      const result = this.compile(schema, document, operationName ?? undefined);
       compilation = isCompiledQuery(result) ? result : notCompiled;
       entry.operations.set(key, compilation);
     }
