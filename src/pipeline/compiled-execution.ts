@@ -1,4 +1,12 @@
-import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from "graphql";
+import {
+  type ASTNode,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  visit,
+} from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import type { Plugin } from "graphql-yoga";
 import type { CompiledExecutionObserver } from "../platform/observability/metrics.js";
@@ -79,6 +87,47 @@ export class CompiledDocuments {
   }
 }
 
+const nodesByPosition = new WeakMap<DocumentNode, Map<string, ASTNode>>();
+
+/** The document's nodes by where they start ("line:column"), the outermost first. */
+function nodeAt(document: DocumentNode, line: number, column: number): ASTNode | undefined {
+  let index = nodesByPosition.get(document);
+  if (!index) {
+    const nodes = new Map<string, ASTNode>();
+    visit(document, {
+      enter(node) {
+        const start = node.loc?.startToken;
+        if (start && !nodes.has(`${start.line}:${start.column}`)) nodes.set(`${start.line}:${start.column}`, node);
+      },
+    });
+    index = nodes;
+    nodesByPosition.set(document, index);
+  }
+  return index.get(`${line}:${column}`);
+}
+
+/**
+ * graphql-jit's errors carry their locations but not their AST nodes, and Yoga rebuilds every error of a
+ * response from its nodes: they would lose their locations. Each gets its nodes back, as graphql-js's
+ * locatedError() gives them (same message, path, original error and extensions).
+ */
+function withNodes(document: DocumentNode, result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.some((error) => !error.nodes && error.locations)) return result;
+  const errors = result.errors.map((error) => {
+    if (error.nodes || !error.locations) return error;
+    const nodes = error.locations
+      .map(({ line, column }) => nodeAt(document, line, column))
+      .filter((node): node is ASTNode => node !== undefined);
+    return new GraphQLError(error.message, {
+      nodes,
+      path: error.path,
+      originalError: error.originalError,
+      extensions: error.extensions,
+    });
+  });
+  return { ...result, errors };
+}
+
 export interface CompiledExecutionOptions {
   documents: CompiledDocuments;
   observer?: CompiledExecutionObserver;
@@ -104,12 +153,16 @@ export function useCompiledExecution({ documents, observer }: CompiledExecutionO
         observer?.fallback("not_compiled");
         return;
       }
-      setExecuteFn(
-        (executionArgs: ExecutionArgs) =>
-          compiled.query(executionArgs.rootValue, executionArgs.contextValue, executionArgs.variableValues ?? {}) as
-            | ExecutionResult
-            | Promise<ExecutionResult>,
-      );
+      setExecuteFn((executionArgs: ExecutionArgs) => {
+        const result = compiled.query(
+          executionArgs.rootValue,
+          executionArgs.contextValue,
+          executionArgs.variableValues ?? {},
+        ) as ExecutionResult | PromiseLike<ExecutionResult>;
+        return "then" in result
+          ? Promise.resolve(result).then((settled) => withNodes(executionArgs.document, settled))
+          : withNodes(executionArgs.document, result);
+      });
     },
   };
 }

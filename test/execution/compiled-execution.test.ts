@@ -1,5 +1,9 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { parse } from "graphql";
 import { createSchema, createYoga } from "graphql-yoga";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSchema } from "../../src/domains/api-schema.js";
 import type { App } from "../../src/http/app.js";
 import { CompiledDocuments, useCompiledExecution } from "../../src/pipeline/compiled-execution.js";
 import { useTenantTransaction } from "../../src/pipeline/tenant-transaction.js";
@@ -109,6 +113,36 @@ describe(`compiled execution through the gateway on ${backendName}`, () => {
     }
     expect(await metricValue(gw.app, "graphql_compiled_fallbacks_total", { reason: "variables" })).toBe(before + 1);
   });
+});
+
+describe("the compiled documents' memory", () => {
+  it("compiling many more distinct documents than the cache holds leaves the cache at its size and the heap flat", () => {
+    setFlagsFromString("--expose-gc");
+    const collectGarbage = runInNewContext("gc") as () => void;
+    const schema = buildSchema({ federation: true });
+    const capacity = 50;
+    const documents = new CompiledDocuments(capacity);
+    const compileDistinct = (count: number, from: number) => {
+      for (let i = from; i < from + count; i++) {
+        const document = parse(
+          `query Page${i} { researchPlans(first: ${(i % 100) + 1}) { totalCount nodes { id title steps(first: 3) { nodes { id title } } } } }`,
+        );
+        expect(documents.compiled(schema, document, `Page${i}`)).toBeDefined();
+      }
+    };
+    // Warm up (the schema's own lazily built parts, the compiler's code), then measure.
+    compileDistinct(capacity * 2, 0);
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    compileDistinct(capacity * 20, capacity * 2);
+    collectGarbage();
+    const grownMegabytes = (process.memoryUsage().heapUsed - before) / 1e6;
+    console.info(
+      `compiled ${capacity * 20} documents into a cache of ${capacity}: the heap grew ${grownMegabytes.toFixed(1)} MB`,
+    );
+    expect(documents.size).toBe(capacity);
+    expect(grownMegabytes).toBeLessThan(15);
+  }, 120_000);
 });
 
 describe("a document graphql-jit cannot compile", () => {
