@@ -145,6 +145,35 @@ describe("the compiled documents' memory", () => {
   }, 120_000);
 });
 
+describe("graphql-jit's own defects, patched (patches/graphql-jit+0.8.9.patch)", () => {
+  it("a list item that fails before an earlier one resolves is null in its own place, as graphql-js answers", async () => {
+    const schema = createSchema({
+      typeDefs: "type Query { items: [Item] } type Item { n: Int }",
+      resolvers: {
+        Query: {
+          items: () => [
+            new Promise((resolve) => setTimeout(() => resolve({ n: 1 }), 20)),
+            Promise.reject(new Error("the second item failed")),
+            { n: 3 },
+          ],
+        },
+      },
+    });
+    const answer = async (plugins: Parameters<typeof createYoga>[0]["plugins"]) => {
+      const yoga = createYoga({ schema, logging: false, maskedErrors: false, plugins });
+      const response = await yoga.fetch("http://localhost/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ items { n } }" }),
+      });
+      return response.json();
+    };
+    const compiled = await answer([useCompiledExecution({ documents: new CompiledDocuments(10) })]);
+    expect(compiled).toEqual(await answer([]));
+    expect(compiled).toMatchObject({ data: { items: [{ n: 1 }, null, { n: 3 }] }, errors: [{ path: ["items", 1] }] });
+  });
+});
+
 describe("a document graphql-jit cannot compile", () => {
   const schema = createSchema<{ tx?: unknown }>({
     typeDefs: "type Query { inTransaction: Boolean! }",

@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { GraphQLSchema } from "graphql";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,23 +116,31 @@ async function runDocuments(documents: DifferentialDocument[]): Promise<{ failur
       tally.uses++;
       const operation = { query: document.query, variables: use.variables, operationName: document.operationName };
       const expected = await reference.answer(use.caller, operation);
-      const where = `${document.label} use ${index + 1} as ${use.caller.label} with ${JSON.stringify(use.variables).slice(0, 300)}`;
-      const replies: { executor: Executor; status: number; body: Answer }[] = [];
+      const where = `${document.label} use ${index + 1} as ${use.caller.label}: ${JSON.stringify({ query: document.query, variables: use.variables }).slice(0, 3000)}`;
+      const replies: { executor: Executor; status: number; text: string; body: Answer | undefined }[] = [];
       for (const server of servers) {
         const reply = await send(server.baseUrl, use.caller, operation);
-        if (!reply.body) {
-          failures.push(`${where}: ${server.executor} answered ${reply.status} with no JSON body`);
-          continue;
-        }
-        replies.push({ executor: server.executor, status: reply.status, body: reply.body });
+        replies.push({ executor: server.executor, status: reply.status, text: reply.text, body: reply.body });
       }
       const [first, ...others] = replies;
       if (!first) continue;
       const fresh = document.kind === "mutation";
       for (const other of others) {
-        const found = differences(first.body, other.body, fresh);
+        const found =
+          first.body && other.body
+            ? differences(first.body, other.body, { freshValues: fresh, printedValueDepth: false })
+            : other.text === first.text
+              ? []
+              : [
+                  `${JSON.stringify(first.text.slice(0, 200))} expected, got ${JSON.stringify(other.text.slice(0, 200))}`,
+                ];
         if (other.status !== first.status) found.push(`status ${first.status} on ${first.executor}, ${other.status}`);
         for (const difference of found) failures.push(`${where}: ${other.executor} ≠ ${first.executor}: ${difference}`);
+      }
+      // No JSON at all (a body over the size limit): refused before GraphQL, alike on each executor.
+      if (!first.body) {
+        tally.refused++;
+        continue;
       }
       const executed = "data" in first.body || (!expected.refused && !("data" in expected));
       if (!executed || expected.refused) {
@@ -139,7 +150,10 @@ async function runDocuments(documents: DifferentialDocument[]): Promise<{ failur
       tally.executed++;
       if (expected.errors?.length) tally.withErrors++;
       for (const reply of replies) {
-        for (const difference of differences(expected, reply.body, fresh)) {
+        for (const difference of differences(expected, reply.body ?? {}, {
+          freshValues: fresh,
+          printedValueDepth: true,
+        })) {
           failures.push(`${where}: ${reply.executor} ≠ plain graphql-js: ${difference}`);
         }
       }
@@ -148,8 +162,16 @@ async function runDocuments(documents: DifferentialDocument[]): Promise<{ failur
   return { failures, tally };
 }
 
+/** The first differences, and all of them in a file under the system's temporary folder. */
 function report(failures: string[]): string {
-  return `${failures.length} differences:\n${failures.slice(0, 25).join("\n")}`;
+  const folder = join(tmpdir(), "trovella-differential");
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, `${backendName}-differences.json`);
+  writeFileSync(file, JSON.stringify(failures, null, 2));
+  return `${failures.length} differences (all: ${file}):\n${failures
+    .slice(0, 10)
+    .map((failure) => (failure.length > 1000 ? `${failure.slice(0, 500)} … ${failure.slice(-500)}` : failure))
+    .join("\n")}`;
 }
 
 describe(`differential execution on ${backendName}: the gateway on each executor against plain graphql-js`, () => {
