@@ -118,10 +118,17 @@ async function runDocuments(documents: DifferentialDocument[]): Promise<{ failur
       const expected = await reference.answer(use.caller, operation);
       const where = `${document.label} use ${index + 1} as ${use.caller.label}: ${JSON.stringify({ query: document.query, variables: use.variables }).slice(0, 3000)}`;
       const replies: { executor: Executor; status: number; text: string; body: Answer | undefined }[] = [];
+      const statements: number[] = [];
       for (const server of servers) {
-        const reply = await send(server.baseUrl, use.caller, operation);
+        const { result: reply, statements: sent } = await gw.countStatements(() =>
+          send(server.baseUrl, use.caller, operation),
+        );
+        statements.push(sent.length);
         replies.push({ executor: server.executor, status: reply.status, text: reply.text, body: reply.body });
       }
+      // Each executor sends the same statements: the planned queries still load what the fields below need.
+      if (new Set(statements).size > 1)
+        failures.push(`${where}: statements sent, by executor: ${statements.join(", ")}`);
       const [first, ...others] = replies;
       if (!first) continue;
       const fresh = document.kind === "mutation";
