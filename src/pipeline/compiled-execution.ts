@@ -19,6 +19,10 @@ import { operationAnalysisOf } from "./operation-analysis.js";
 // it cannot compile with the compiler's errors instead of executing it, and keeps its cache in a WeakMap
 // (plus an optional string cache) whose size cannot be bounded or observed.
 //
+// graphql-jit is patched (patches/graphql-jit+0.8.9.patch): info.path links are shared as graphql-js shares
+// them (plugin-drizzle finds the relations the parent's query loaded by them), and a failed list item is null
+// in its own place. test/execution/differential.test.ts holds both executors to plain graphql-js.
+//
 // Order: this plugin must come before useTenantTransaction(). Each onExecute sees the execute function the
 // plugins before it set; the tenant transaction wraps the one it is given, so it wraps the compiled query.
 
