@@ -23,6 +23,22 @@ export function oursDirectory(name: SystemName = "ours"): string {
   return process.env.OURS_DIR || root;
 }
 
+/**
+ * Extra variables for one of our builds: OURS_ENV (ours, ours_pgbouncer) or OURS_B_ENV (ours_b), as
+ * space-separated NAME=value pairs, e.g. OURS_ENV="EXECUTION=jit": an A/B of a configuration switch from one
+ * checkout (OURS_B_DIR=$PWD).
+ */
+export function oursExtraEnvironment(name: SystemName, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const raw = (name === "ours_b" ? env.OURS_B_ENV : env.OURS_ENV)?.trim() ?? "";
+  const extra: Record<string, string> = {};
+  for (const pair of raw.split(/\s+/).filter((entry) => entry !== "")) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!match) throw new Error(`${name === "ours_b" ? "OURS_B_ENV" : "OURS_ENV"}: "${pair}" is not NAME=value`);
+    extra[match[1] as string] = match[2] as string;
+  }
+  return extra;
+}
+
 export interface RunningSystem {
   name: SystemName;
   port: number;
@@ -124,6 +140,7 @@ function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.P
       // Production refuses to serve _service/_entities without it; the workloads never call them.
       ROUTER_SECRET: "bench-only-router-secret-0123456789",
       PUBLIC_URL: `http://${benchHost}:${port}`,
+      ...oursExtraEnvironment(name),
     };
   }
   if (name === "ours_pgbouncer") {
@@ -141,6 +158,7 @@ function envFor(name: SystemName, port: number, options: StartOptions): NodeJS.P
       // Production refuses to serve _service/_entities without it; the workloads never call them.
       ROUTER_SECRET: "bench-only-router-secret-0123456789",
       PUBLIC_URL: `http://${benchHost}:${port}`,
+      ...oursExtraEnvironment(name),
     };
   }
   return {

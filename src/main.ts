@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     hostileInput: config.hostileInput,
     federation: config.federation,
     search: config.search,
+    execution: config.execution,
   });
   const http = await listen(app, config.port, undefined, {
     trustedProxies: config.trustedProxies,

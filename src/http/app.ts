@@ -6,6 +6,7 @@ import { type Auth, authBasePath, authHandler } from "../platform/auth/better-au
 import {
   defaultMaxBodyBytes,
   defaultReadinessTimeoutMs,
+  type ExecutionConfig,
   type HostileInputConfig,
   type SearchConfig,
 } from "../platform/config/index.js";
@@ -35,6 +36,8 @@ export interface AppOptions {
   federation?: boolean;
   /** Semantic search's tuning and embedding provider (default: the default tuning, no provider). */
   search?: SearchConfig;
+  /** graphql-js (default) or compiled execution (EXECUTION=jit). */
+  execution?: ExecutionConfig;
 }
 
 /** What the HTTP server knows of a request beyond the request itself. */
@@ -85,10 +88,10 @@ function withResponseHeaders(response: Response, requestId: string, graphiql: bo
 
 /** Routes and per-request context. Knows nothing of GraphQL or auth internals: it wires them. */
 export function createApp(options: AppOptions): App {
-  const gateway = createGateway(options);
-  const handleAuth = authHandler(options.auth);
   const metrics = options.metrics ?? createMetrics();
   if (!options.metrics) metrics.watchDatabase(options.database);
+  const gateway = createGateway({ ...options, metrics });
+  const handleAuth = authHandler(options.auth);
   const metricsEnabled = options.metricsEnabled ?? true;
   const { logger } = options;
   let draining = false;

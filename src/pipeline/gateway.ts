@@ -5,16 +5,20 @@ import type { Auth } from "../platform/auth/better-auth.js";
 import { createOrganizationApi } from "../platform/auth/organizations.js";
 import { resolvePrincipal } from "../platform/auth/principal.js";
 import {
+  defaultExecution,
   defaultHostileInput,
   defaultSearchConfig,
   defaultStatementTimeoutMs,
+  type ExecutionConfig,
   type HostileInputConfig,
   type SearchConfig,
 } from "../platform/config/index.js";
 import type { Database } from "../platform/db/index.js";
+import type { Metrics } from "../platform/observability/metrics.js";
 import { currentRequestContext } from "../platform/observability/request-context.js";
 import type { InitialContext } from "../schema-builder/context.js";
 import { type BucketStore, createBucketStore, useBudgets } from "./budgets.js";
+import { CompiledDocuments, useCompiledExecution } from "./compiled-execution.js";
 import { useCsrfPrevention } from "./csrf-prevention.js";
 import { useProductionDisclosure } from "./disclosure.js";
 import { createErrorMasker, type ErrorLogger } from "./error-masking.js";
@@ -48,6 +52,10 @@ export interface GatewayOptions {
   federation?: boolean;
   /** Semantic search's tuning and embedding provider (default: the default tuning, no provider). */
   search?: SearchConfig;
+  /** graphql-js (default) or compiled execution (EXECUTION=jit, src/pipeline/compiled-execution.ts). */
+  execution?: ExecutionConfig;
+  /** Where compiled execution reports its cache lookups, fallbacks and size. */
+  metrics?: Pick<Metrics, "compiledExecution" | "watchCompiledDocuments">;
 }
 
 /**
@@ -104,6 +112,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         }),
       ]
     : [usePersistedDocumentsOff()];
+  const execution = options.execution ?? defaultExecution;
+  const compiledExecution: Plugin[] = [];
+  if (execution.executor === "jit") {
+    const documents = new CompiledDocuments(execution.compiledDocuments);
+    options.metrics?.watchCompiledDocuments(() => documents.size);
+    compiledExecution.push(useCompiledExecution({ documents, observer: options.metrics?.compiledExecution }));
+  }
   const budgets = hostile.budgets.enabled
     ? [useBudgets(hostile.budgets, options.bucketStore ?? createBucketStore(hostile.budgets))]
     : [];
@@ -150,6 +165,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       usePageSizeLimits(),
       // After the limits plugin (it computes the cost), before the transaction.
       ...budgets,
+      // Before the tenant transaction, which wraps whatever execute function the plugins before it set.
+      ...compiledExecution,
       useTenantTransaction(options.database, {
         // SET LOCAL statement_timeout on every operation; 5 s unless configured (STATEMENT_TIMEOUT_MS).
         statementTimeoutMs: options.statementTimeoutMs ?? defaultStatementTimeoutMs,

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { type App, createApp } from "../../src/http/app.js";
 import { type Auth, createAuth } from "../../src/platform/auth/better-auth.js";
-import type { HostileInputConfig, SearchConfig } from "../../src/platform/config/index.js";
+import type { ExecutionConfig, HostileInputConfig, SearchConfig } from "../../src/platform/config/index.js";
 import { DEMO_PASSWORD, DEMO_TOKEN, seedDemoData } from "../../src/platform/db/index.js";
 import type { InvitationMailOptions } from "../../src/platform/mail/invitation-email.js";
 import type { Logger } from "../../src/platform/observability/logger.js";
@@ -15,6 +15,13 @@ import { createTestDatabase, type TestDatabase } from "./database.js";
 // sign-in through Better Auth's endpoints, GraphQL through /graphql with real credentials.
 
 export const baseUrl = "http://localhost";
+
+/**
+ * How test gateways execute unless a test says otherwise: TEST_EXECUTION=jit runs every gateway test on
+ * compiled execution (src/pipeline/compiled-execution.ts); graphql-js by default.
+ */
+export const testExecution: ExecutionConfig | undefined =
+  process.env.TEST_EXECUTION === "jit" ? { executor: "jit", compiledDocuments: 1000 } : undefined;
 
 /** Who sends a request. */
 export type Caller =
@@ -103,6 +110,8 @@ export interface TestGatewayOptions {
   search?: SearchConfig;
   /** Invitation e-mails (Better Auth's `sendInvitationEmail`); none otherwise. */
   invitations?: InvitationMailOptions;
+  /** graphql-js or compiled execution (default: TEST_EXECUTION's, else graphql-js). */
+  execution?: ExecutionConfig;
 }
 
 export async function createTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -146,6 +155,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     graphiql: false,
     ...(options.hostileInput ? { hostileInput: options.hostileInput } : {}),
     ...(options.search ? { search: options.search } : {}),
+    ...((options.execution ?? testExecution) ? { execution: options.execution ?? testExecution } : {}),
   });
 
   function headersFor(as: Caller, options: RequestOptions = {}): Headers {

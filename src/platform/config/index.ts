@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ConnectionOptions } from "../db/index.js";
 import { databaseFrom, databaseRules, databaseVariables } from "./database.js";
+import { type ExecutionConfig, executionFrom, executionVariables } from "./execution.js";
 import { type HostileInputConfig, hostileInputFrom, hostileInputVariables } from "./hostile-input.js";
 import { type MailConfig, mailFrom, mailRules, mailVariables } from "./mail.js";
 import { type SearchConfig, searchFrom, searchRules, searchVariables } from "./search.js";
@@ -13,6 +14,7 @@ import { presentValues, type RawValue } from "./variables.js";
 // Nothing else in src/ reads the environment. Each variable is documented in docs/configuration.md;
 // test/ops/config.test.ts fails when a variable read here is not.
 
+export { defaultExecution, type ExecutionConfig, type Executor, executors } from "./execution.js";
 export {
   type BudgetConfig,
   defaultBudgets,
@@ -76,6 +78,8 @@ export interface Config {
   search: SearchConfig;
   /** Invitation e-mails: the SMTP server and sender (none: not e-mailed), and the acceptance page. */
   mail: MailConfig;
+  /** graphql-js or compiled (graphql-jit) execution (EXECUTION, EXECUTION_CACHE_SIZE). */
+  execution: ExecutionConfig;
 }
 
 /** Every problem found in the environment, one sentence each (the process prints them all, then exits 1). */
@@ -169,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...deploymentVariables,
     ...searchVariables,
     ...mailVariables,
+    ...executionVariables,
   };
   const build = (v: z.output<z.ZodObject<typeof shape>>): Config => ({
     port: v.PORT,
@@ -189,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowDemoData: v.ALLOW_DEMO_DATA,
     search: searchFrom(v),
     mail: mailFrom(v),
+    execution: executionFrom(v),
   });
   const rules = (v: z.output<z.ZodObject<typeof shape>>, given: Record<string, RawValue>) => [
     ...tracingRules(v),

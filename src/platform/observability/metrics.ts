@@ -14,6 +14,16 @@ export interface OperationObservation {
   errorCodes: readonly string[];
 }
 
+/** Why an operation ran on graphql-js although EXECUTION=jit: graphql-jit refused the document, or its variables did not coerce. */
+export type FallbackReason = "not_compiled" | "variables";
+
+/** What compiled execution (src/pipeline/compiled-execution.ts) reports. */
+export interface CompiledExecutionObserver {
+  /** A compiled operation was looked up: found (`hit`) or compiled now. */
+  lookup(hit: boolean): void;
+  fallback(reason: FallbackReason): void;
+}
+
 export interface MetricsOptions {
   /** Also export the process metrics (CPU, memory, event loop, GC): the server does, tests need not. */
   processMetrics?: boolean;
@@ -27,6 +37,10 @@ export interface Metrics {
   /** Pool gauges and the connection-wait histogram read from this database. */
   watchDatabase(database: Database): void;
   requestStarted(): () => void;
+  /** Counts compiled execution's cache lookups and fallbacks. */
+  readonly compiledExecution: CompiledExecutionObserver;
+  /** The gauge of compiled documents held reads this (the gateway's cache). */
+  watchCompiledDocuments(size: () => number): void;
   setDraining(draining: boolean): void;
   /** The exposition text and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
@@ -86,6 +100,27 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const compiledLookups = new Counter({
+    name: "graphql_compiled_lookups_total",
+    help: "EXECUTION=jit: compiled operations looked up, by result (hit: compiled before; miss: compiled now).",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  const fallbacks = new Counter({
+    name: "graphql_compiled_fallbacks_total",
+    help: "EXECUTION=jit: operations executed by graphql-js instead, by reason (not_compiled: graphql-jit refused the document; variables: they did not coerce).",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const compiledSizes: (() => number)[] = [];
+  new Gauge({
+    name: "graphql_compiled_documents",
+    help: "EXECUTION=jit: documents whose compiled operations are held (bounded by EXECUTION_CACHE_SIZE).",
+    registers: [registry],
+    collect() {
+      this.set(compiledSizes.reduce((sum, size) => sum + size(), 0));
+    },
+  });
   const watched: Database[] = [];
   const poolGauge = (name: string, help: string, read: (database: Database) => number) =>
     new Gauge({
@@ -129,6 +164,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         done = true;
         inFlight.dec();
       };
+    },
+    compiledExecution: {
+      lookup: (hit) => compiledLookups.inc({ result: hit ? "hit" : "miss" }),
+      fallback: (reason) => fallbacks.inc({ reason }),
+    },
+    watchCompiledDocuments(size) {
+      compiledSizes.push(size);
     },
     setDraining(value) {
       draining.set(value ? 1 : 0);
