@@ -18,7 +18,7 @@ const pageSizeArguments = ["first", "last"] as const;
 
 /**
  * `first`/`last` of every Relay connection the operation selects, checked against 1..100 with the operation's
- * variables. The relay and drizzle plugins would otherwise clamp 101 to 100 and answer `first: 0` with an
+ * variables, and never both on one field. The relay and drizzle plugins would otherwise clamp 101 to 100 and answer `first: 0` with an
  * empty page: a client asking for something else than it gets should hear so. Fields under a false
  * @skip/@include are not checked, since they are not executed. Undefined when the operation cannot be
  * checked (no such operation, variables that do not coerce): execution reports those.
@@ -62,6 +62,17 @@ function pageSizeErrors(analysis: OperationAnalysis): GraphQLError[] | undefined
           } catch {
             return undefined; // execution reports arguments that do not coerce
           }
+          if (typeof values.first === "number" && typeof values.last === "number") {
+            // Relay allows both but no client means it: the page would be the last `last` of the first `first`.
+            const lastNode = node.arguments?.find((candidate) => candidate.name.value === "last");
+            errors.push(
+              new GraphQLError(`Give "first" or "last" to "${field.name}", not both.`, {
+                nodes: [lastNode ?? node],
+                extensions: { code: "BAD_USER_INPUT" satisfies ErrorCode, argument: "last" },
+              }),
+            );
+            return undefined;
+          }
           for (const arg of sizeArgs) {
             const value = values[arg.name];
             if (typeof value !== "number") continue;
@@ -95,8 +106,8 @@ function pageSizeErrors(analysis: OperationAnalysis): GraphQLError[] | undefined
 }
 
 /**
- * Refuses an operation whose page sizes are outside 1..100 before it runs (so before its transaction
- * opens), with one BAD_USER_INPUT error per offending argument.
+ * Refuses an operation whose page sizes are outside 1..100, or that gives one connection both `first` and `last`,
+ * before it runs (so before its transaction opens), with one BAD_USER_INPUT error per offending field argument.
  */
 export function usePageSizeLimits(): Plugin {
   return {

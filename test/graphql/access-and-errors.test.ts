@@ -542,6 +542,31 @@ describe(`error answers on ${backendName}`, () => {
     expect(ok.hundred.nodes).toHaveLength(Math.min(100, plans?.n ?? 0));
   });
 
+  it("first with last on one connection is BAD_USER_INPUT before the operation runs; either alone runs", async () => {
+    const cases = [
+      { query: "{ researchPlans(first: 5, last: 5) { nodes { id } } }" },
+      { query: "query ($n: Int) { researchPlans(first: 5, last: $n) { nodes { id } } }", variables: { n: 2 } },
+      { query: "{ researchPlans(first: 2) { nodes { steps(first: 1, last: 1) { nodes { id } } } } }" },
+      { query: "{ organization { members(first: 1, last: 1) { nodes { id } } } }" },
+      { query: "{ aiUsage(first: 1, last: 1) { nodes { id } } }" },
+    ];
+    for (const { query, variables } of cases) {
+      const { result, statements } = await gw.countStatements(() => ask(query, variables));
+      expect(errorCodes(result), query).toEqual(["BAD_USER_INPUT"]);
+      expect(result.errors?.[0]?.message, query).toMatch(/"first" or "last" .*not both/);
+      expect(result.errors?.[0]?.extensions?.argument, query).toBe("last");
+      expect(result.body, query).not.toHaveProperty("data");
+      expect(statements, query).toEqual([]);
+    }
+    // A variable left out is no second size: the field runs with `first` alone.
+    const alone = dataOf(
+      await ask<{ researchPlans: Page<WithId> }>(
+        "query ($n: Int) { researchPlans(first: 2, last: $n) { nodes { id } } }",
+      ),
+    );
+    expect(alone.researchPlans.nodes).toHaveLength(2);
+  });
+
   it("other bad input: unknown enum value, a bad date, an empty range", async () => {
     const unknownEnum = await ask("{ researchPlans(orderBy: { field: BOGUS }) { nodes { id } } }");
     expect(errorCodes(unknownEnum)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
