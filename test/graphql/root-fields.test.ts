@@ -505,6 +505,20 @@ describe(`root fields and relations on ${backendName}`, () => {
       },
     );
 
+    it("researchPlans ordered without a direction: TITLE A to Z, the dates newest first", async () => {
+      for (const { field, column } of orderings) {
+        const direction = field === "TITLE" ? "asc" : "desc";
+        const expected = (
+          await owner<WithId>(
+            sql`select id from research_plan where organization_id = ${acme}
+              order by ${sql.raw(column)} ${sql.raw(direction)}, id ${sql.raw(direction)} limit 10`,
+          )
+        ).map((r) => r.id);
+        const data = dataOf(await run<PageData>(pageQuery, { orderBy: { field }, first: 10 }));
+        expect(rawIds(data.researchPlans.edges.map((e) => e.node)), field).toEqual(expected);
+      }
+    });
+
     it("researchPlan(id), node(id) and nodes(ids) answer rows of every node type", async () => {
       const [plan] = await owner<{ id: string; title: string; steps: number }>(
         sql`select p.id, p.title, (select count(*)::int from plan_step s where s.plan_id = p.id) as steps

@@ -33,9 +33,16 @@ const OrderDirection = builder.enumType("OrderDirection", {
 const ResearchPlanOrder = builder.inputType("ResearchPlanOrder", {
   fields: (t) => ({
     field: t.field({ type: ResearchPlanOrderField, required: true }),
-    direction: t.field({ type: OrderDirection, required: true, defaultValue: "desc" }),
+    direction: t.field({
+      type: OrderDirection,
+      required: false,
+      description: "Default: ascending for TITLE, newest first (descending) for the dates.",
+    }),
   }),
 });
+
+/** The direction a reader expects when none is given: A to Z for text, newest first for dates. */
+const defaultPlanOrderDirection = { title: "asc", createdAt: "desc", updatedAt: "desc" } as const;
 
 /** `%` and `_` in user text are literals, not wildcards. */
 function likePattern(text: string): string {
@@ -68,10 +75,11 @@ builder.queryFields((t) => ({
     },
     totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, researchPlan, planWhere(args.filter)),
     resolve: (query, _root, args, ctx, info) => {
-      const order = args.orderBy ?? { field: "createdAt", direction: "desc" };
+      const field = args.orderBy?.field ?? "createdAt";
+      const direction = args.orderBy?.direction ?? defaultPlanOrderDirection[field];
       const where = planWhere(args.filter);
       return findPageCounting(ctx, info, researchPlan, where, (extras) =>
-        ctx.tx.query.researchPlan.findMany(query({ where, orderBy: { [order.field]: order.direction }, extras })),
+        ctx.tx.query.researchPlan.findMany(query({ where, orderBy: { [field]: direction }, extras })),
       );
     },
   }),

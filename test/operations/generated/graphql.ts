@@ -51,7 +51,8 @@ export type ResearchPlanFilter = {
 };
 
 export type ResearchPlanOrder = {
-  direction?: OrderDirection;
+  /** Default: ascending for TITLE, newest first (descending) for the dates. */
+  direction?: OrderDirection | null | undefined;
   field: ResearchPlanOrderField;
 };
 
