@@ -124,6 +124,14 @@ function parse<S extends Shape, T>(
   return result.data;
 }
 
+/**
+ * The environment a child process inherits (a script running drizzle-kit), with `overrides`: handed on whole,
+ * not read, so that nothing outside this folder touches `process.env`.
+ */
+export function childProcessEnvironment(overrides: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}
+
 /** Database settings alone: what `npm run db:migrate` and `db:seed` need (no auth secret, no public URL). */
 export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): ConnectionOptions {
   const production = env.NODE_ENV?.trim() === "production";

@@ -16,6 +16,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { childProcessEnvironment } from "../../config/index.js";
 import { distributionKeyProblems, tablesAmong } from "./distribution-keys.js";
 
 const root = process.cwd();
@@ -36,7 +37,7 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
     // No terminal: drizzle-kit must never wait for an answer (renames are reported as missing hints instead).
     stdio: ["ignore", "pipe", "pipe"],
     timeout: timeoutMs,
-    env: { ...process.env, FORCE_COLOR: "0" },
+    env: childProcessEnvironment({ FORCE_COLOR: "0" }),
   });
   const problem = result.error ? `\ncould not run drizzle-kit ${args[0]}: ${result.error.message}` : "";
   return { status: result.status, stdout: result.stdout ?? "", stderr: `${result.stderr ?? ""}${problem}` };
