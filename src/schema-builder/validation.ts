@@ -42,6 +42,11 @@ export function optionalText(max: number) {
   return text(max).nullish();
 }
 
+/** An optional field of a JSONB shape that omits what is not given: null is taken as absent (undefined). */
+export function optional<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value: z.output<T> | null | undefined) => value ?? undefined);
+}
+
 /** A finite number (GraphQL Float already refuses NaN; this also bounds it). */
 export function finite(min: number, max: number) {
   return z.number().finite().min(min).max(max);

@@ -5,7 +5,7 @@ import { tenantAgent } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
 import { enumFromList } from "../../schema-builder/enums.js";
 import { rowPayload } from "../../schema-builder/row-payload.js";
-import { parseInput, text } from "../../schema-builder/validation.js";
+import { optional, parseInput, text } from "../../schema-builder/validation.js";
 import { PlanStep, ResearchPlan } from "../research/index.js";
 import { AiBatch, AiModel } from "./types.js";
 import { recordAiUsage, usageNotFound } from "./usage-service.js";
@@ -49,9 +49,6 @@ const RecordAiUsageInput = builder.inputType("RecordAiUsageInput", {
     details: t.field({ type: AiCallDetailsInput, required: true }),
   }),
 });
-
-const optional = <T extends z.ZodType>(schema: T) =>
-  schema.nullish().transform((value: z.output<T> | null | undefined) => value ?? undefined);
 
 const usageSchema = z.object({
   inputTokens: z.number().int().min(0, "must not be negative"),

@@ -9,7 +9,7 @@ import {
 } from "../../../schema/index.js";
 import { builder } from "../../schema-builder/builder.js";
 import { enumFromList } from "../../schema-builder/enums.js";
-import { optionalText, text } from "../../schema-builder/validation.js";
+import { optional, optionalText, text } from "../../schema-builder/validation.js";
 import { ArtifactKind, ExecutionStatus, OutputFormat, ToolCallStatus } from "./enums.js";
 import { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan, SkillExecution } from "./types.js";
 
@@ -42,8 +42,6 @@ function boundedJsonObject(maxBytes: number, maxDepth = 20) {
 const pastInstant = z
   .date()
   .refine((date) => date.getTime() <= Date.now() + clockSkewMs, { message: "must not be in the future" });
-
-const nullToUndefined = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
 // ---- Skill executions and MCP tool calls ---------------------------------------------------------------------
 
@@ -114,9 +112,9 @@ export const toolCallSchema = z.object({
   durationMs: z.number().int().min(0).max(86_400_000).nullish(),
   metadata: z.object({
     arguments: boundedJsonObject(maxJsonBytes),
-    resultPreview: optionalText(2_000).transform(nullToUndefined),
-    errorMessage: optionalText(2_000).transform(nullToUndefined),
-    transport: z.enum(mcpTransports).nullish().transform(nullToUndefined),
+    resultPreview: optional(text(2_000)),
+    errorMessage: optional(text(2_000)),
+    transport: optional(z.enum(mcpTransports)),
   }),
 });
 
@@ -161,22 +159,20 @@ export const artifactSchema = z.object({
   byteSize: z.number().int().min(0).nullish(),
   metadata: z
     .object({
-      author: optionalText(200).transform(nullToUndefined),
+      author: optional(text(200)),
       publishedAt: z
         .date()
         .nullish()
         .transform((date) => date?.toISOString()),
-      language: z
-        .string()
-        .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, "must be a language tag, like en or pt-BR")
-        .nullish()
-        .transform(nullToUndefined),
-      tags: z
-        .array(text(100))
-        .max(50, "must have at most 50 tags")
-        .refine((tags) => new Set(tags).size === tags.length, { message: "must not repeat a tag" })
-        .nullish()
-        .transform(nullToUndefined),
+      language: optional(
+        z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, "must be a language tag, like en or pt-BR"),
+      ),
+      tags: optional(
+        z
+          .array(text(100))
+          .max(50, "must have at most 50 tags")
+          .refine((tags) => new Set(tags).size === tags.length, { message: "must not repeat a tag" }),
+      ),
     })
     .nullish(),
 });
@@ -257,7 +253,7 @@ export const extractionSchema = z
           z.object({
             name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be an identifier of up to 64 characters"),
             type: z.enum(extractionFieldTypes),
-            description: optionalText(1_000).transform(nullToUndefined),
+            description: optional(text(1_000)),
           }),
         )
         .min(1, "must have at least one field")
@@ -316,7 +312,7 @@ export const outputSchema = z
     resultSummary: z.object({
       headline: text(500),
       keyFindings: z.array(text(2_000)).max(50, "must have at most 50 findings"),
-      confidence: z.number().min(0).max(1).nullish().transform(nullToUndefined),
+      confidence: optional(z.number().min(0).max(1)),
       sourceArtifactIds: z
         .array(z.object({ id: z.string() }))
         .max(100, "must have at most 100 artifacts")

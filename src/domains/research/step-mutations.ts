@@ -3,7 +3,7 @@ import { actorId } from "../../schema-builder/actor.js";
 import { tenantWrite } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
 import { rowField, rowPayload } from "../../schema-builder/row-payload.js";
-import { finite, optionalText, parseInput, text } from "../../schema-builder/validation.js";
+import { finite, optional, optionalText, parseInput, text } from "../../schema-builder/validation.js";
 import { StepStatus } from "./enums.js";
 import { ResearchPlanPayload } from "./plan-mutations.js";
 import {
@@ -34,25 +34,9 @@ const StepExecutionReportInput = builder.inputType("StepExecutionReportInput", {
 });
 const executionReportSchema = z.object({
   summary: text(2_000),
-  durationMs: z
-    .number()
-    .int()
-    .min(0)
-    .max(2_147_483_647)
-    .nullish()
-    .transform((v) => v ?? undefined),
-  tokensUsed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2_147_483_647)
-    .nullish()
-    .transform((v) => v ?? undefined),
-  warnings: z
-    .array(text(500))
-    .max(50)
-    .nullish()
-    .transform((v) => v ?? undefined),
+  durationMs: optional(z.number().int().min(0).max(2_147_483_647)),
+  tokensUsed: optional(z.number().int().min(0).max(2_147_483_647)),
+  warnings: optional(z.array(text(500)).max(50)),
 });
 
 const PlanStepPayload = builder.objectRef<StepRef>("PlanStepPayload").implement({
