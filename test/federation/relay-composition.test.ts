@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { join } from "node:path";
 import { composeServices as composeWithApollo } from "@apollo/composition";
 import { printSubgraphSchema } from "@apollo/subgraph";
@@ -18,6 +18,7 @@ import { repoRoot } from "../ops/support/stack.js";
 import { backendName } from "../support/database.js";
 import { createTestGateway, demoPat, globalId, type TestGateway } from "../support/gateway.js";
 import { type BookmarkRow, buildBookmarksSubgraph } from "./relay-subgraph.js";
+import { close, serve } from "./support/http.js";
 
 // Our subgraph composed with a second Relay-style one ("bookmarks", a small Pothos subgraph with its own
 // PageInfo and Node, test/federation/relay-subgraph.ts) by both compositions, Apollo's and the Guild's, and
@@ -48,18 +49,6 @@ function compose(ours: DocumentNode) {
     guild: { errors: (guild.errors ?? []).map((e) => e.message), supergraphSdl: guild.supergraphSdl },
     apollo: { errors: (apollo.errors ?? []).map((e) => e.message), supergraphSdl: apollo.supergraphSdl },
   };
-}
-
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { server, url: `http://127.0.0.1:${port}` };
-}
-
-function close(server: Server | undefined): Promise<void> {
-  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
 }
 
 describe("composition with a second Relay-style subgraph", () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { IncomingHttpHeaders, Server } from "node:http";
 import { join } from "node:path";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { createGatewayRuntime } from "@graphql-hive/gateway-runtime";
@@ -11,6 +11,7 @@ import { propagateHeaders } from "../../examples/hive-gateway/propagate-headers.
 import { DEMO_TOKEN } from "../../src/platform/db/index.js";
 import { type Cluster, startCluster } from "../ops/support/cluster.js";
 import { prepareDatabase, repoRoot, type ServerProcess, spawnServer } from "../ops/support/stack.js";
+import { close, serve } from "./support/http.js";
 
 // The router example of docs/federation.md, run: Hive Gateway composes our subgraph (the real server process,
 // production, with a router secret) and a tiny second one ("notes", its own HTTP server), every hop over a loopback
@@ -36,18 +37,6 @@ const notesTypeDefs = parse(/* GraphQL */ `
     featuredOrganization: Organization
   }
 `);
-
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { server, url: `http://127.0.0.1:${port}` };
-}
-
-function close(server: Server | undefined): Promise<void> {
-  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
-}
 
 describe("the router example of docs/federation.md (Hive Gateway, two subgraphs, real sockets)", () => {
   let cluster: Cluster;

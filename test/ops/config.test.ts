@@ -3,30 +3,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, loadDatabaseConfig } from "../../src/platform/config/index.js";
+import { problemsOf, productionEnvironment } from "./support/config.js";
 import { repoRoot } from "./support/stack.js";
 
 // Configuration is read and checked once, at start: every bad value is reported (all of them, each in a
 // sentence naming the variable), passwords are never echoed, and every variable the code reads is in a
 // table of docs/configuration.md.
-
-function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
-
-const production = {
-  NODE_ENV: "production",
-  BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-characters",
-  PUBLIC_URL: "https://api.example.com",
-  APP_DATABASE_URL: "postgres://trovella_app:pw@db/trovella",
-  AUTH_DATABASE_URL: "postgres://trovella_auth:pw@db/trovella",
-  ROUTER_SECRET: "a-secret-the-router-sends",
-};
 
 describe("configuration", () => {
   it("has development defaults: nothing to set for npm start", () => {
@@ -73,7 +55,7 @@ describe("configuration", () => {
   });
 
   it("production: does not migrate on start, needs a secret and a public URL", () => {
-    expect(loadConfig(production).migrateOnStart).toBe(false);
+    expect(loadConfig(productionEnvironment).migrateOnStart).toBe(false);
     expect(problemsOf({ NODE_ENV: "production" })).toEqual([
       "BETTER_AUTH_SECRET must be set in production (at least 32 random characters)",
       "PUBLIC_URL must be set in production: the URL clients use (auth cookies and origin checks depend on it)",
@@ -81,7 +63,10 @@ describe("configuration", () => {
       "ROUTER_SECRET must be set in production so that only the federated router may call _service and _entities (or FEDERATION=off when no router composes this gateway)",
     ]);
     expect(
-      problemsOf({ ...production, BETTER_AUTH_SECRET: "trovella-development-secret-not-for-production-use" }),
+      problemsOf({
+        ...productionEnvironment,
+        BETTER_AUTH_SECRET: "trovella-development-secret-not-for-production-use",
+      }),
     ).toEqual(["BETTER_AUTH_SECRET is the development secret: set a random one in production"]);
   });
 
@@ -134,7 +119,7 @@ describe("configuration", () => {
 
   it("a gateway may run without the owner's credentials, as long as it does not migrate", () => {
     const runtimeOnly = {
-      ...production,
+      ...productionEnvironment,
       APP_DATABASE_URL: "postgres://trovella_app:pw@db/trovella",
       AUTH_DATABASE_URL: "postgres://trovella_auth:pw@db/trovella",
     };
@@ -142,13 +127,13 @@ describe("configuration", () => {
     expect(problemsOf({ ...runtimeOnly, MIGRATE_ON_START: "true" })).toEqual([
       "MIGRATE_ON_START needs DATABASE_URL (the owner): set it, or MIGRATE_ON_START=false and run `npm run db:migrate`",
     ]);
-    expect(problemsOf({ ...production, AUTH_DATABASE_URL: "" })).toEqual([
+    expect(problemsOf({ ...productionEnvironment, AUTH_DATABASE_URL: "" })).toEqual([
       "APP_DATABASE_URL and AUTH_DATABASE_URL must both be set when DATABASE_URL (the owner) is not",
     ]);
   });
 
   it("production is explicit: PostgreSQL, and a router secret unless federation is off", () => {
-    const noDatabase = { ...production, APP_DATABASE_URL: "", AUTH_DATABASE_URL: "" };
+    const noDatabase = { ...productionEnvironment, APP_DATABASE_URL: "", AUTH_DATABASE_URL: "" };
     expect(problemsOf(noDatabase)).toEqual([
       "production needs PostgreSQL: set DATABASE_URL, or APP_DATABASE_URL and AUTH_DATABASE_URL (the embedded PGlite is for development)",
     ]);
@@ -158,13 +143,13 @@ describe("configuration", () => {
       'DATABASE_URL must start with postgres:// or postgresql://, got "mysql://…"',
     ]);
     expect(loadConfig({}).federation).toBe(true);
-    expect(problemsOf({ ...production, ROUTER_SECRET: "" })).toEqual([
+    expect(problemsOf({ ...productionEnvironment, ROUTER_SECRET: "" })).toEqual([
       "ROUTER_SECRET must be set in production so that only the federated router may call _service and _entities (or FEDERATION=off when no router composes this gateway)",
     ]);
-    const withoutRouter = loadConfig({ ...production, ROUTER_SECRET: "", FEDERATION: "off" });
+    const withoutRouter = loadConfig({ ...productionEnvironment, ROUTER_SECRET: "", FEDERATION: "off" });
     expect(withoutRouter.federation).toBe(false);
     expect(withoutRouter.allowDemoData).toBe(false);
-    expect(problemsOf({ ...production, FEDERATION: "sometimes" })).toEqual([
+    expect(problemsOf({ ...productionEnvironment, FEDERATION: "sometimes" })).toEqual([
       'FEDERATION must be true or false, got "sometimes"',
     ]);
   });

@@ -1,28 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/platform/config/index.js";
+import { loadConfig } from "../../src/platform/config/index.js";
+import { problemsOf, productionEnvironment } from "./support/config.js";
 
 // The invitation e-mail settings (docs/configuration.md, Invitation e-mail): SMTP_URL is optional (without it
 // nothing is e-mailed, production included), MAIL_FROM comes with it, production's links need INVITATION_URL,
 // and the SMTP URL's password is never echoed.
-
-function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
-
-const production = {
-  NODE_ENV: "production",
-  BETTER_AUTH_SECRET: "a-production-secret-of-at-least-32-characters",
-  PUBLIC_URL: "https://api.example.com",
-  APP_DATABASE_URL: "postgres://trovella_app:pw@db/trovella",
-  AUTH_DATABASE_URL: "postgres://trovella_auth:pw@db/trovella",
-  ROUTER_SECRET: "a-secret-the-router-sends",
-};
 
 const smtp = {
   SMTP_URL: "smtps://mailer:s3cret-password@smtp.example.com:465",
@@ -33,12 +15,12 @@ describe("invitation e-mail configuration", () => {
   it("is off by default, in development and in production", () => {
     const none = { smtpUrl: undefined, from: undefined, invitationUrl: undefined };
     expect(loadConfig({}).mail).toEqual(none);
-    expect(loadConfig(production).mail).toEqual(none);
+    expect(loadConfig(productionEnvironment).mail).toEqual(none);
   });
 
   it("reads the SMTP server, the sender and the acceptance page", () => {
     const invitationUrl = "https://app.example.com/invitations/{invitationId}";
-    expect(loadConfig({ ...production, ...smtp, INVITATION_URL: invitationUrl }).mail).toEqual({
+    expect(loadConfig({ ...productionEnvironment, ...smtp, INVITATION_URL: invitationUrl }).mail).toEqual({
       smtpUrl: smtp.SMTP_URL,
       from: smtp.MAIL_FROM,
       invitationUrl,
@@ -52,7 +34,7 @@ describe("invitation e-mail configuration", () => {
     expect(problemsOf({ SMTP_URL: smtp.SMTP_URL })).toEqual([
       "MAIL_FROM must be set when SMTP_URL is: the sender address of invitation e-mails",
     ]);
-    expect(problemsOf({ ...production, ...smtp })).toEqual([
+    expect(problemsOf({ ...productionEnvironment, ...smtp })).toEqual([
       "INVITATION_URL must be set in production when SMTP_URL is: the page of your application that accepts an invitation, with {invitationId}",
     ]);
   });

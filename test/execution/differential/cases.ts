@@ -3,7 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { type DocumentNode, type GraphQLInputType, type GraphQLSchema, Kind, parse, typeFromAST, visit } from "graphql";
 import type { CampaignCaller } from "../../security/campaign/callers.js";
-import { rootFields } from "../../security/campaign/campaign.js";
+import { positiveWholeNumber, rootFields } from "../../security/campaign/campaign.js";
 import { writeOperation } from "../../security/campaign/operations.js";
 import { Picker } from "../../security/campaign/picker.js";
 import { type Pools, valueFor } from "../../security/campaign/values.js";
@@ -30,15 +30,7 @@ export interface DifferentialDocument {
 
 /** `DIFF_RUNS` (generated documents, default 40) and `DIFF_SEED` (default 18), checked as the campaign's are. */
 export function differentialSettings(env: NodeJS.ProcessEnv = process.env): { runs: number; seed: number } {
-  const read = (name: string, fallback: number) => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < 1)
-      throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-    return value;
-  };
-  return { runs: read("DIFF_RUNS", 40), seed: read("DIFF_SEED", 18) };
+  return { runs: positiveWholeNumber(env, "DIFF_RUNS", 40), seed: positiveWholeNumber(env, "DIFF_SEED", 18) };
 }
 
 /** Each variable's argument name (cursors, ids and page sizes are recognised by it), or its own name. */

@@ -21,17 +21,19 @@ export interface CaseOutcome {
   reply: Reply;
 }
 
-/** `FUZZ_RUNS` (default 2100) and `FUZZ_SEED` (default 16), checked: a typo must not run zero cases. */
+/** A positive whole number from `env[name]`, `fallback` when unset; a typo must not run zero cases. */
+export function positiveWholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return value;
+}
+
+/** `FUZZ_RUNS` (default 2100) and `FUZZ_SEED` (default 16). */
 export function campaignSettings(env: NodeJS.ProcessEnv = process.env): { runs: number; seed: number } {
-  const read = (name: string, fallback: number) => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value < 1)
-      throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-    return value;
-  };
-  return { runs: read("FUZZ_RUNS", 2100), seed: read("FUZZ_SEED", 16) };
+  return { runs: positiveWholeNumber(env, "FUZZ_RUNS", 2100), seed: positiveWholeNumber(env, "FUZZ_SEED", 16) };
 }
 
 export function rootFields(schema: GraphQLSchema) {
