@@ -5,6 +5,7 @@
 import { invitationAcceptUrl } from "./domains/identity/invitation-link.js";
 import { type App, createApp } from "./http/app.js";
 import { type HttpServer, listen } from "./http/server.js";
+import { serveWebSockets, type WebSocketEndpoint } from "./http/websocket.js";
 import { type BucketStore, createBucketStore } from "./pipeline/budgets.js";
 import { createAuth } from "./platform/auth/better-auth.js";
 import { type Config, ConfigError, loadConfig } from "./platform/config/index.js";
@@ -17,6 +18,7 @@ import {
   migrate,
   seedDemoData,
 } from "./platform/db/index.js";
+import { LiveUpdates } from "./platform/live/updates.js";
 import { createSmtpMailer, type Mailer } from "./platform/mail/mailer.js";
 import { createLogger, guardConsole, type Logger } from "./platform/observability/logger.js";
 import { createMetrics } from "./platform/observability/metrics.js";
@@ -31,6 +33,10 @@ interface Running {
   bucketStore: BucketStore | undefined;
   /** The SMTP transport of invitation e-mails, when SMTP_URL is set. */
   mailer: Mailer | undefined;
+  /** Live updates' LISTEN and subscriptions, ended first on shutdown. */
+  live: LiveUpdates;
+  /** graphql-ws on the HTTP server's port and path. */
+  webSockets: WebSocketEndpoint;
 }
 
 function readConfig(): Config {
@@ -108,6 +114,13 @@ async function main(): Promise<void> {
       logger,
     },
   });
+  // Every replica LISTENs itself (no Redis needed for live updates); the probe decides whether it may serve them.
+  const live = new LiveUpdates(database, {
+    probeTimeoutMs: config.live.probeTimeoutMs,
+    probeIntervalMs: config.live.recheckIntervalMs,
+    logger,
+  });
+  await live.start();
   const budgets = config.hostileInput.budgets;
   const bucketStore = budgets.enabled ? createBucketStore(budgets) : undefined;
   const app = createApp({
@@ -124,12 +137,20 @@ async function main(): Promise<void> {
     federation: config.federation,
     search: config.search,
     execution: config.execution,
+    live: { updates: live, config: config.live },
   });
   const http = await listen(app, config.port, undefined, {
     trustedProxies: config.trustedProxies,
     maxBodyBytes: config.hostileInput.maxBodyBytes,
   });
-  running = { app, http, database, bucketStore, mailer };
+  const webSockets = serveWebSockets(http.server, app, {
+    heartbeatMs: config.live.heartbeatMs,
+    trustedProxies: config.trustedProxies,
+    allowedOrigins: [config.publicUrl, ...config.hostileInput.corsOrigins],
+    trustedDocumentsOnly: config.hostileInput.trustedDocumentsPath !== undefined && config.environment === "production",
+    logger,
+  });
+  running = { app, http, database, bucketStore, mailer, live, webSockets };
   logger.info({ port: http.port, environment: config.environment }, "listening");
 
   if (config.environment === "development") {
@@ -188,7 +209,7 @@ async function refuseDemoData(database: Database, config: Config, logger: Logger
 }
 
 async function shutdown(
-  { app, http, database, bucketStore, mailer }: Running,
+  { app, http, database, bucketStore, mailer, live, webSockets }: Running,
   signal: string,
   config: Config,
   logger: Logger,
@@ -201,6 +222,11 @@ async function shutdown(
   app.startDraining();
   let exitCode = 0;
   try {
+    // Subscriptions end first (SSE: a `complete` event; graphql-ws: `complete`, then close code 1001), so their
+    // long-lived requests do not hold the drain open.
+    logger.info({ subscriptions: live.subscriptions }, "shutting down: ending subscriptions");
+    await live.close();
+    await webSockets.close();
     const { drained, abandoned } = await http.close(config.shutdownTimeoutMs);
     if (!drained) {
       logger.warn({ abandoned }, "shutdown timeout: closed the connections of requests still running");

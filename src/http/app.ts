@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { BucketStore } from "../pipeline/budgets.js";
-import { createGateway, type Gateway } from "../pipeline/gateway.js";
+import { createGateway, type Gateway, type GatewayOptions } from "../pipeline/gateway.js";
 import { type Auth, authBasePath, authHandler } from "../platform/auth/better-auth.js";
 import {
   defaultMaxBodyBytes,
@@ -38,6 +38,8 @@ export interface AppOptions {
   search?: SearchConfig;
   /** graphql-js (default) or compiled execution (EXECUTION=jit). */
   execution?: ExecutionConfig;
+  /** Live updates: subscriptions over SSE (and graphql-ws, src/http/websocket.ts); refused without it. */
+  live?: GatewayOptions["live"];
 }
 
 /** What the HTTP server knows of a request beyond the request itself. */

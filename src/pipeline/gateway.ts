@@ -1,4 +1,5 @@
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { buildSchema } from "../domains/api-schema.js";
 import type { Auth } from "../platform/auth/better-auth.js";
@@ -7,13 +8,17 @@ import { resolvePrincipal } from "../platform/auth/principal.js";
 import {
   defaultExecution,
   defaultHostileInput,
+  defaultLive,
   defaultSearchConfig,
   defaultStatementTimeoutMs,
   type ExecutionConfig,
   type HostileInputConfig,
+  type LiveConfig,
   type SearchConfig,
 } from "../platform/config/index.js";
 import type { Database } from "../platform/db/index.js";
+import type { ErrorCode } from "../platform/errors.js";
+import type { LiveUpdates } from "../platform/live/updates.js";
 import type { Metrics } from "../platform/observability/metrics.js";
 import { currentRequestContext } from "../platform/observability/request-context.js";
 import type { InitialContext } from "../schema-builder/context.js";
@@ -23,6 +28,7 @@ import { useCsrfPrevention } from "./csrf-prevention.js";
 import { useProductionDisclosure } from "./disclosure.js";
 import { createErrorMasker, type ErrorLogger } from "./error-masking.js";
 import { graphiqlDefaults } from "./graphiql.js";
+import { type ExecuteFunction, useLiveSubscriptions } from "./live-subscriptions.js";
 import { useOperationAnalysis } from "./operation-analysis.js";
 import { useOperationLimits } from "./operation-limits.js";
 import { useOperationRecording } from "./operation-recording.js";
@@ -56,6 +62,11 @@ export interface GatewayOptions {
   execution?: ExecutionConfig;
   /** Where compiled execution reports its cache lookups, fallbacks and size. */
   metrics?: Pick<Metrics, "compiledExecution" | "watchCompiledDocuments">;
+  /**
+   * Live updates (subscriptions over SSE and graphql-ws): the process's listener and the settings. Without
+   * it, every subscription is refused with LIVE_UPDATES_UNAVAILABLE.
+   */
+  live?: { updates: LiveUpdates; config?: Partial<LiveConfig> };
 }
 
 /**
@@ -79,6 +90,19 @@ const useOperationRules: Plugin = {
     return ({ valid, result, setResult }) => {
       if (!valid) setResult(withoutUnknownIncrementalDirectives(result));
     };
+  },
+};
+
+/** Without live updates (tests, tools that build a gateway alone): subscriptions are refused with a code. */
+const useRefusedSubscriptions: Plugin = {
+  onSubscribe({ setSubscribeFn }) {
+    setSubscribeFn(() => ({
+      errors: [
+        new GraphQLError("Subscriptions are not served by this gateway.", {
+          extensions: { code: "LIVE_UPDATES_UNAVAILABLE" satisfies ErrorCode },
+        }),
+      ],
+    }));
   },
 };
 
@@ -119,10 +143,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     options.metrics?.watchCompiledDocuments(() => documents.size);
     compiledExecution.push(useCompiledExecution({ documents, observer: options.metrics?.compiledExecution }));
   }
+  let yoga: Gateway | undefined;
+  let envelopedExecute: ExecuteFunction | undefined;
+  const subscriptions = options.live
+    ? [
+        useLiveSubscriptions({
+          live: options.live.updates,
+          config: { ...defaultLive, ...options.live.config },
+          recheck: (context) => resolvePrincipal(context.request, { auth: options.auth, database: options.database }),
+          execute: () => {
+            if (!yoga) throw new Error("the gateway is not built yet");
+            envelopedExecute ??= yoga.getEnveloped({}).execute as ExecuteFunction;
+            return envelopedExecute;
+          },
+        }),
+      ]
+    : [useRefusedSubscriptions];
   const budgets = hostile.budgets.enabled
     ? [useBudgets(hostile.budgets, options.bucketStore ?? createBucketStore(hostile.budgets))]
     : [];
-  return createYoga<GatewayServerContext, InitialContext>({
+  yoga = createYoga<GatewayServerContext, InitialContext>({
     schema: buildSchema({ federation: options.federation ?? true }),
     graphqlEndpoint: "/graphql",
     batching: false,
@@ -146,7 +186,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         { auth: options.auth, database: options.database },
         { responseHeaders: responseCookies },
       );
-      return { requestId, principal, clientAddress, request, organizations, search };
+      const live = options.live?.updates;
+      return { requestId, principal, clientAddress, request, organizations, search, ...(live ? { live } : {}) };
     },
     plugins: [
       // The operation found, its variables coerced and its walks done once per request, on the context.
@@ -165,6 +206,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       usePageSizeLimits(),
       // After the limits plugin (it computes the cost), before the transaction.
       ...budgets,
+      // Subscriptions: each delivery goes through every onExecute above, then the tenant transaction below.
+      ...subscriptions,
       // Before the tenant transaction, which wraps whatever execute function the plugins before it set.
       ...compiledExecution,
       useTenantTransaction(options.database, {
@@ -178,4 +221,5 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphiql: options.graphiql ? graphiqlDefaults : false,
     renderGraphiQL,
   });
+  return yoga;
 }

@@ -2,20 +2,11 @@ import { GraphQLError, type ValidationRule } from "graphql";
 import type { ErrorCode } from "../platform/errors.js";
 
 /**
- * Subscriptions and @defer/@stream would need the tenant transaction to outlive a single execution.
- * Until they are supported properly, refuse them up front with a clear, coded error.
+ * @defer/@stream would need the tenant transaction to outlive a single execution: refuse them up front with a
+ * clear, coded error. (Subscriptions are served: each delivery executes in a transaction of its own,
+ * src/pipeline/live-subscriptions.ts.)
  */
 export const refuseUnsupportedOperations: ValidationRule = (context) => ({
-  OperationDefinition(node) {
-    if (node.operation === "subscription") {
-      context.reportError(
-        new GraphQLError("Subscriptions are not supported yet.", {
-          nodes: [node],
-          extensions: { code: "OPERATION_NOT_SUPPORTED" satisfies ErrorCode },
-        }),
-      );
-    }
-  },
   Directive(node) {
     if (node.name.value === "defer" || node.name.value === "stream") {
       context.reportError(

@@ -30,6 +30,11 @@ export const errorCodes = [
   "PERSISTED_QUERY_NOT_SUPPORTED",
   /** A GET or a form-encoded POST without a CSRF header (x-graphql-csrf): status 403 (docs/clients.md). */
   "CSRF_HEADER_REQUIRED",
+  /**
+   * Subscriptions are refused: this process's LISTEN connection did not prove itself (LIVE_DATABASE_URL must be
+   * a direct connection or a PgBouncer session pool), or the server is shutting down (docs/live-updates.md).
+   */
+  "LIVE_UPDATES_UNAVAILABLE",
   /** Anything unexpected, masked for the client (src/pipeline/error-masking.ts): only the request id is shown. */
   "INTERNAL_SERVER_ERROR",
 ] as const;

@@ -89,6 +89,10 @@ builder.addScalarType("JSON", JSONScalar);
 // operation still answer. A non-null root field would null the whole `data`.
 builder.queryType({ description: "Read the organization's research, AI usage and search data." });
 builder.mutationType({ description: "Change research plans and record what agents did." });
+builder.subscriptionType({
+  description:
+    "Live updates over SSE or graphql-ws: each delivery re-reads its data as the subscriber, in a read-only tenant transaction.",
+});
 
 /** What plugin-drizzle's node loader rejects with when the row is not there (or RLS hides it). */
 const rowNotFound = /^Model \w+\(.*\) not found$/s;

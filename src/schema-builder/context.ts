@@ -2,6 +2,7 @@ import type { OrganizationApi } from "../platform/auth/organization-api.js";
 import type { Principal } from "../platform/auth/principal.js";
 import type { SearchConfig } from "../platform/config/index.js";
 import type { TenantTransaction } from "../platform/db/index.js";
+import type { LiveUpdates } from "../platform/live/updates.js";
 import type { Loaders } from "./loaders.js";
 
 /** What every resolver receives, whether its operation runs in a tenant transaction or not. */
@@ -17,6 +18,8 @@ export interface RequestContext {
   organizations: OrganizationApi;
   /** Semantic search's tuning and embedding provider, from the configuration. */
   search: SearchConfig;
+  /** Live updates (subscriptions' source events); absent when the gateway serves no subscriptions. */
+  live?: LiveUpdates;
 }
 
 /**

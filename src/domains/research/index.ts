@@ -7,5 +7,6 @@ import "./queries.js";
 import "./plan-mutations.js";
 import "./step-mutations.js";
 import "./record-mutations.js";
+import "./subscriptions.js";
 
 export { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan, SkillExecution } from "./types.js";

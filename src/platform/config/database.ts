@@ -8,6 +8,8 @@ export const databaseVariables = {
   ...reader.databaseUrl("DATABASE_URL"),
   ...reader.databaseUrl("APP_DATABASE_URL"),
   ...reader.databaseUrl("AUTH_DATABASE_URL"),
+  // LISTEN for live updates: a direct connection or a PgBouncer session pool (default: the runtime login's URL).
+  ...reader.databaseUrl("LIVE_DATABASE_URL"),
   ...reader.text("PGLITE_DATA_DIR", ".data/pglite"),
   ...reader.integer("DATABASE_POOL_SIZE", 10, 1, 500),
   ...reader.integer("DATABASE_AUTH_POOL_SIZE", 4, 1, 100),
@@ -36,6 +38,7 @@ export function databaseFrom(v: DatabaseValues): ConnectionOptions {
     databaseUrl: v.DATABASE_URL,
     appDatabaseUrl: v.APP_DATABASE_URL,
     authDatabaseUrl: v.AUTH_DATABASE_URL,
+    liveDatabaseUrl: v.LIVE_DATABASE_URL,
     pgliteDataDir: v.PGLITE_DATA_DIR,
     poolSize: v.DATABASE_POOL_SIZE,
     authPoolSize: v.DATABASE_AUTH_POOL_SIZE,

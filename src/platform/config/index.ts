@@ -3,6 +3,7 @@ import type { ConnectionOptions } from "../db/index.js";
 import { databaseFrom, databaseRules, databaseVariables } from "./database.js";
 import { type ExecutionConfig, executionFrom, executionVariables } from "./execution.js";
 import { type HostileInputConfig, hostileInputFrom, hostileInputVariables } from "./hostile-input.js";
+import { type LiveConfig, liveFrom, liveVariables } from "./live.js";
 import { type MailConfig, mailFrom, mailRules, mailVariables } from "./mail.js";
 import { type SearchConfig, searchFrom, searchRules, searchVariables } from "./search.js";
 import { deploymentVariables, type Environment, environmentVariable, serverVariables } from "./server.js";
@@ -31,6 +32,7 @@ export {
   minPageSize,
   type OperationLimits,
 } from "./limits.js";
+export { defaultLive, type LiveConfig } from "./live.js";
 export { invitationIdPlaceholder, type MailConfig } from "./mail.js";
 export {
   defaultEmbeddingModel,
@@ -80,6 +82,8 @@ export interface Config {
   mail: MailConfig;
   /** graphql-js or compiled (graphql-jit) execution (EXECUTION, EXECUTION_CACHE_SIZE). */
   execution: ExecutionConfig;
+  /** Live updates: re-check interval, probe timeout, idle timeout, heartbeat, subscription limits. */
+  live: LiveConfig;
 }
 
 /** Every problem found in the environment, one sentence each (the process prints them all, then exits 1). */
@@ -182,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...searchVariables,
     ...mailVariables,
     ...executionVariables,
+    ...liveVariables,
   };
   const build = (v: z.output<z.ZodObject<typeof shape>>): Config => ({
     port: v.PORT,
@@ -203,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     search: searchFrom(v),
     mail: mailFrom(v),
     execution: executionFrom(v),
+    live: liveFrom(v),
   });
   const rules = (v: z.output<z.ZodObject<typeof shape>>, given: Record<string, RawValue>) => [
     ...tracingRules(v),

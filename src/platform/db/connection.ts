@@ -43,6 +43,27 @@ export interface ConnectionOptions {
   preparedStatements?: boolean | undefined;
   /** Called with every statement the runtime handle sends (statement counting, logs). */
   onStatement?: ((sql: string) => void) | undefined;
+  /**
+   * LISTEN's connection (live updates): a direct connection or a PgBouncer session pool, never a transaction
+   * pooler. Default: the runtime login's URL.
+   */
+  liveDatabaseUrl?: string | undefined;
+}
+
+/** LISTEN/NOTIFY on one dedicated session connection (postgres) or PGlite's in-process listen. */
+export interface NotificationChannel {
+  /**
+   * LISTENs on `channel`: `onNotification` gets each payload; `onListening` is called each time the LISTEN is
+   * (re)established (postgres.js re-listens by itself after its connection drops). Resolves to unlisten.
+   */
+  listen(
+    channel: string,
+    onNotification: (payload: string) => void,
+    onListening: () => void,
+  ): Promise<() => Promise<void>>;
+  /** NOTIFY outside any transaction (the listener's probe), on the LISTEN URL's server. */
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface Connections {
@@ -60,6 +81,8 @@ export interface Connections {
   readonly health: RawDatabase;
   /** Connections the runtime pool may open (PGlite: 1). */
   readonly poolSize: number;
+  /** LISTEN/NOTIFY for live updates; its connections open on the first listen. */
+  readonly notifications: NotificationChannel;
   close(): Promise<void>;
 }
 
@@ -120,6 +143,17 @@ export async function openConnections(options: ConnectionOptions = {}): Promise<
       owner: auth,
       health: auth,
       poolSize: 1,
+      notifications: {
+        listen: async (channel, onNotification, onListening) => {
+          const unlisten = await client.listen(channel, onNotification);
+          onListening();
+          return () => unlisten();
+        },
+        notify: async (channel, payload) => {
+          await client.query("select pg_notify($1, $2)", [channel, payload]);
+        },
+        close: async () => {},
+      },
       close: () => client.close(),
     };
   }
@@ -156,6 +190,25 @@ export async function openConnections(options: ConnectionOptions = {}): Promise<
   });
   // Probes are rare and tiny: close the connection when unused, so it never holds a stale socket for long.
   const healthSql = postgres(appUrl, { ...common, max: 1, idle_timeout: 30, ...oneStatementAtATime });
+  // LISTEN: postgres.js keeps a dedicated connection for it (and re-listens when it drops); `notify` takes this
+  // pool's one connection. Opened on the first listen only.
+  const liveSql = postgres(options.liveDatabaseUrl ?? appUrl, {
+    ...common,
+    max: 1,
+    idle_timeout: 30,
+    prepare: false,
+    ...oneStatementAtATime,
+  });
+  const notifications: NotificationChannel = {
+    listen: async (channel, onNotification, onListening) => {
+      const request = await liveSql.listen(channel, onNotification, onListening);
+      return () => request.unlisten();
+    },
+    notify: async (channel, payload) => {
+      await liveSql.notify(channel, payload);
+    },
+    close: () => liveSql.end({ timeout: 1 }),
+  };
   return {
     kind: "postgres",
     app: drizzlePostgres({ client: appSql, relations, logger }),
@@ -166,8 +219,10 @@ export async function openConnections(options: ConnectionOptions = {}): Promise<
     owner: drizzlePostgres({ client: ownerSql, relations }),
     health: drizzlePostgres({ client: healthSql, relations }),
     poolSize,
+    notifications,
     close: async () => {
       await Promise.all([
+        liveSql.end({ timeout: 1 }),
         appSql.end({ timeout: 5 }),
         authSql.end({ timeout: 5 }),
         ownerSql.end({ timeout: 5 }),

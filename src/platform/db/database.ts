@@ -140,6 +140,23 @@ export class Database {
     }
   }
 
+  /**
+   * LISTEN on `channel` for live updates (src/platform/live/): one dedicated session connection per process
+   * (LIVE_DATABASE_URL), or PGlite's in-process listen. Resolves to unlisten.
+   */
+  listen(
+    channel: string,
+    onNotification: (payload: string) => void,
+    onListening: () => void,
+  ): Promise<() => Promise<void>> {
+    return connectionsOf(this).notifications.listen(channel, onNotification, onListening);
+  }
+
+  /** NOTIFY on `channel` outside any transaction: the listener's probe. Tenant writes notify through triggers. */
+  notify(channel: string, payload: string): Promise<void> {
+    return connectionsOf(this).notifications.notify(channel, payload);
+  }
+
   /** A snapshot of the runtime pool (metrics). */
   poolStats(): PoolStats {
     return { ...this.pool };
