@@ -1,0 +1,150 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { demoUsers } from "../../src/platform/db/index.js";
+import { backendName } from "../support/database.js";
+import { createTokenForUser } from "../support/tokens.js";
+import {
+  aliceAcme,
+  type Credentials,
+  delay,
+  type LiveServer,
+  planGlobalId,
+  signIn,
+  startLiveServer,
+  subscribeSse,
+  subscribeWs,
+  wsClient,
+} from "./support/live-server.js";
+
+// graphql-ws over a real WebSocket, the re-checks (a revoked token, a removed member: the subscription ends
+// with an error within the re-check interval) on both transports, and the subscription limits.
+
+const recheckIntervalMs = 500;
+/** The bound a test allows: the interval, one delivery's work and the socket. */
+const endBoundMs = recheckIntervalMs + 2000;
+
+const planEvents = `subscription { researchPlanEvents { kind planId plan { title } } }`;
+const progress = `subscription($planId: ID!) { skillExecutionProgress(planId: $planId) { skillName status } }`;
+
+describe(`live updates over graphql-ws, re-checks and limits (${backendName})`, () => {
+  let server: LiveServer;
+
+  beforeAll(async () => {
+    server = await startLiveServer({ recheckIntervalMs, maxPerConnection: 3, maxPerPrincipal: 5 });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("delivers plan events and skill executions over graphql-ws", async () => {
+    const acmePlan = server.plans["demo-org-acme"] as string;
+    const client = wsClient(server.baseUrl, aliceAcme);
+    onTestFinished(() => client.dispose());
+    const events = subscribeWs(client, { query: planEvents });
+    const executions = subscribeWs(client, { query: progress, variables: { planId: planGlobalId(acmePlan) } });
+    await delay(500);
+    await server.db.asOwner(
+      sql`insert into skill_execution (id, organization_id, plan_id, skill_name, status) values ('live-exec-1', 'demo-org-acme', ${acmePlan}, 'live-skill', 'running')`,
+    );
+    // Each delivery re-reads the row as it is then: wait for the first before the next change.
+    const started = await executions.result(0);
+    expect(started.data?.skillExecutionProgress).toEqual({ skillName: "live-skill", status: "RUNNING" });
+    await server.db.asOwner(sql`update skill_execution set status = 'succeeded' where id = 'live-exec-1'`);
+    await server.db.asOwner(
+      sql`update research_plan set status = case when status = 'cancelled' then 'draft'::plan_status else 'cancelled'::plan_status end where id = ${acmePlan}`,
+    );
+    const finished = await executions.result(1);
+    expect(finished.data?.skillExecutionProgress).toEqual({ skillName: "live-skill", status: "SUCCEEDED" });
+    const statusChanged = await events.result(0);
+    expect(statusChanged.data?.researchPlanEvents).toMatchObject({
+      kind: "STATUS_CHANGED",
+      planId: planGlobalId(acmePlan),
+    });
+    await server.db.asOwner(sql`delete from skill_execution where id = 'live-exec-1'`);
+    events.close();
+    executions.close();
+    await client.dispose();
+  }, 30_000);
+
+  it("ends a subscription whose token is revoked, with UNAUTHENTICATED, within the re-check interval (SSE and graphql-ws)", async () => {
+    const [alice] = await server.db.asOwner<{ id: string }>(
+      sql`select id from "user" where email = ${demoUsers.alice.email}`,
+    );
+    const { token, record } = await createTokenForUser(server.db, {
+      userId: alice?.id as string,
+      name: "live revocation",
+      scopes: ["read"],
+      expiresAt: null,
+    });
+    const credentials: Credentials = { token, organizationId: "demo-org-acme" };
+    const sse = await subscribeSse(server.baseUrl, { query: planEvents }, credentials);
+    const client = wsClient(server.baseUrl, credentials);
+    const ws = subscribeWs(client, { query: planEvents });
+    await delay(800);
+    expect(sse.results).toEqual([]);
+    expect(ws.results).toEqual([]);
+    const revokedAt = Date.now();
+    await server.db.asOwner(sql`update personal_access_token set revoked_at = now() where id = ${record.id}`);
+    for (const sub of [sse, ws]) {
+      const ended = await sub.result(0, endBoundMs);
+      expect(ended.errors?.[0]?.extensions?.code ?? ended.errors?.[0]?.message).toBe("UNAUTHENTICATED");
+      await sub.done(endBoundMs);
+    }
+    expect(Date.now() - revokedAt).toBeLessThan(endBoundMs);
+    await client.dispose();
+  }, 30_000);
+
+  it("ends a removed member's subscription with FORBIDDEN within the re-check interval (SSE and graphql-ws)", async () => {
+    const bob: Credentials = {
+      token: await signIn(server.baseUrl, demoUsers.bob.email),
+      organizationId: "demo-org-acme",
+    };
+    const sse = await subscribeSse(server.baseUrl, { query: planEvents }, bob);
+    const client = wsClient(server.baseUrl, bob);
+    const ws = subscribeWs(client, { query: planEvents });
+    await delay(800);
+    const removedAt = Date.now();
+    await server.db.asOwner(
+      sql`delete from member where organization_id = 'demo-org-acme' and user_id = (select id from "user" where email = ${demoUsers.bob.email})`,
+    );
+    for (const sub of [sse, ws]) {
+      const ended = await sub.result(0, endBoundMs);
+      expect(ended.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      await sub.done(endBoundMs);
+    }
+    expect(Date.now() - removedAt).toBeLessThan(endBoundMs);
+    await client.dispose();
+  }, 30_000);
+
+  it("refuses subscriptions over the per-connection and per-principal limits with LIMIT_EXCEEDED", async () => {
+    const client = wsClient(server.baseUrl, aliceAcme);
+    const open = [1, 2, 3].map(() => subscribeWs(client, { query: planEvents }));
+    await delay(500);
+    const fourth = subscribeWs(client, { query: planEvents });
+    const refused = await fourth.result(0);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: "LIMIT_EXCEEDED",
+      limit: "subscriptionsPerConnection",
+    });
+    // Two more over SSE reach the principal's 5; the sixth is refused.
+    const sse = [await subscribeSse(server.baseUrl, { query: planEvents }, aliceAcme)];
+    sse.push(await subscribeSse(server.baseUrl, { query: planEvents }, aliceAcme));
+    await delay(300);
+    const over = await subscribeSse(server.baseUrl, { query: planEvents }, aliceAcme);
+    const overResult = await over.result(0);
+    expect(overResult.errors?.[0]?.extensions).toMatchObject({
+      code: "LIMIT_EXCEEDED",
+      limit: "subscriptionsPerPrincipal",
+    });
+    for (const s of [...open, ...sse]) s.close();
+    await client.dispose();
+    // Closing gave the slots back.
+    await delay(500);
+    expect(server.live.subscriptions).toBe(0);
+    const again = await subscribeSse(server.baseUrl, { query: planEvents }, aliceAcme);
+    await delay(300);
+    expect(again.results).toEqual([]);
+    expect(server.live.subscriptions).toBe(1);
+    again.close();
+  }, 30_000);
+});
