@@ -150,6 +150,11 @@ async function main(): Promise<void> {
     trustedDocumentsOnly: config.hostileInput.trustedDocumentsPath !== undefined && config.environment === "production",
     logger,
   });
+  metrics.watchLiveUpdates(() => ({
+    subscriptions: live.subscriptions,
+    listenerReady: live.state === "ready",
+    webSockets: webSockets.connections,
+  }));
   running = { app, http, database, bucketStore, mailer, live, webSockets };
   logger.info({ port: http.port, environment: config.environment }, "listening");
 

@@ -42,8 +42,16 @@ export interface Metrics {
   /** The gauge of compiled documents held reads this (the gateway's cache). */
   watchCompiledDocuments(size: () => number): void;
   setDraining(draining: boolean): void;
+  /** Live updates' gauges (open subscriptions, whether the LISTEN is proven, open WebSockets) read from this. */
+  watchLiveUpdates(read: () => LiveUpdatesStats): void;
   /** The exposition text and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface LiveUpdatesStats {
+  subscriptions: number;
+  listenerReady: boolean;
+  webSockets: number;
 }
 
 const graphqlName = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
@@ -137,8 +145,27 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   poolGauge("db_pool_in_use", "Transactions holding a runtime pool connection.", (d) => d.poolStats().inUse);
   poolGauge("db_pool_waiting", "Transactions queued for a runtime pool connection.", (d) => d.poolStats().waiting);
 
+  const liveReaders: (() => LiveUpdatesStats)[] = [];
+  const liveGauge = (name: string, help: string, read: (stats: LiveUpdatesStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(liveReaders.reduce((sum, reader) => sum + read(reader()), 0));
+      },
+    });
+  liveGauge("live_subscriptions", "Open subscriptions (SSE and graphql-ws).", (s) => s.subscriptions);
+  liveGauge("live_listener_ready", "1 when the LISTEN connection answered its NOTIFY probe.", (s) =>
+    s.listenerReady ? 1 : 0,
+  );
+  liveGauge("live_websocket_connections", "Open graphql-ws WebSockets.", (s) => s.webSockets);
+
   return {
     registry,
+    watchLiveUpdates(read) {
+      liveReaders.push(read);
+    },
     observeOperation(observation) {
       const operationName = labelOf(observation.name);
       const operationType = observation.type ?? "unknown";

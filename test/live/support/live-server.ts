@@ -215,12 +215,19 @@ export async function subscribeSse(
 }
 
 /** A graphql-ws client over a real WebSocket; credentials in the connection_init payload. */
-export function wsClient(baseUrl: string, credentials: Credentials | null): Client & { closeCodes: number[] } {
+export function wsClient(
+  baseUrl: string,
+  credentials: Credentials | null,
+  options: { lazy?: boolean } = {},
+): Client & { closeCodes: number[] } {
   const closeCodes: number[] = [];
   const client = createClient({
     url: `${baseUrl.replace("http", "ws")}/graphql`,
     webSocketImpl: WebSocket,
-    lazy: true,
+    // Lazy (the default here): the client closes the socket itself once its last subscription completed.
+    lazy: options.lazy ?? true,
+    // The close is what a test checks (closeCodes), not an error to print.
+    onNonLazyError: () => {},
     retryAttempts: 0,
     connectionParams: credentials
       ? { authorization: `Bearer ${credentials.token}`, "x-organization-id": credentials.organizationId }
