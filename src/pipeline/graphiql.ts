@@ -30,10 +30,13 @@ query Explore {
 }
 `;
 
-/** GraphiQL's defaults in development: the demo token, a tenant, and a query worth running. */
+/** GraphiQL's defaults in development: the demo token, a tenant, a query worth running, the CSRF header. */
 export const graphiqlDefaults = {
   title: "Trovella Gateway",
   defaultQuery,
   headers: JSON.stringify({ Authorization: `Bearer ${DEMO_TOKEN}`, "X-Organization-Id": "demo-org-acme" }, null, 2),
   shouldPersistHeaders: false,
+  // Sent with every request GraphiQL makes, beside the Headers tab. Its subscriptions go over SSE as GETs
+  // (Yoga's GraphiQL: graphql-sse, distinct connections), which the CSRF check refuses without this header.
+  additionalHeaders: { "x-graphql-csrf": "1" },
 };

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { graphiqlDefaults } from "../../src/pipeline/graphiql.js";
 import { demoUsers } from "../../src/platform/db/index.js";
 import { backendName } from "../support/database.js";
 import {
@@ -156,6 +157,41 @@ describe(`live updates over SSE (${backendName})`, () => {
     const result = await updated.result(0);
     expect(result.data?.researchPlanUpdated).toEqual({ stepCount: row?.count });
     updated.close();
+  }, 30_000);
+
+  it("serves a subscription as GraphiQL sends it: a GET over SSE with its additional (CSRF) headers", async () => {
+    const acmePlan = server.plans["demo-org-acme"] as string;
+    const url = new URL(`${server.baseUrl}/graphql`);
+    url.searchParams.set("query", planUpdated);
+    url.searchParams.set("variables", JSON.stringify({ id: planGlobalId(acmePlan) }));
+    const headers = {
+      accept: "text/event-stream",
+      authorization: `Bearer ${aliceAcme.token}`,
+      "x-organization-id": aliceAcme.organizationId,
+    };
+    // Without the CSRF header a GET is refused, subscription or not.
+    const refused = await fetch(url, { headers });
+    expect(refused.status).toBe(403);
+    await refused.body?.cancel();
+    const controller = new AbortController();
+    const response = await fetch(url, {
+      headers: { ...headers, ...graphiqlDefaults.additionalHeaders },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    await delay(300);
+    await setTitle(acmePlan, "seen in GraphiQL");
+    const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+    let text = "";
+    while (!text.includes("seen in GraphiQL")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain("event: next");
+    expect(text).toContain("seen in GraphiQL");
+    controller.abort();
   }, 30_000);
 
   it("refuses an anonymous subscription with a code", async () => {
