@@ -584,18 +584,21 @@ describe(`error answers on ${backendName}`, () => {
     expect(errorCodes(emptyRange)).toEqual(["BAD_USER_INPUT"]);
   });
 
-  it("@defer, @stream and subscriptions are refused with OPERATION_NOT_SUPPORTED, before anything runs", async () => {
-    const cases = [
-      "{ researchPlans(first: 2) { nodes { id ... @defer { title } } } }",
-      "{ aiModels @stream { id } }",
-      "subscription { viewer { scopes } }",
-    ];
+  it("@defer and @stream are refused with OPERATION_NOT_SUPPORTED, before anything runs", async () => {
+    const cases = ["{ researchPlans(first: 2) { nodes { id ... @defer { title } } } }", "{ aiModels @stream { id } }"];
     for (const query of cases) {
       const { result, statements } = await gw.countStatements(() => ask(query));
       expect(errorCodes(result), query).toEqual(["OPERATION_NOT_SUPPORTED"]);
       expect(result.body, query).not.toHaveProperty("data");
       expect(statements, query).toEqual([]);
     }
+  });
+
+  it("a subscription on a gateway without live updates is refused with LIVE_UPDATES_UNAVAILABLE, before anything runs (test/live/ serves them)", async () => {
+    const query = "subscription { researchPlanEvents { kind } }";
+    const { result, statements } = await gw.countStatements(() => ask(query, undefined, { organizationId: acme }));
+    expect(errorCodes(result), query).toEqual(["LIVE_UPDATES_UNAVAILABLE"]);
+    expect(statements, query).toEqual([]);
   });
 
   it("an internal error is masked (no SQL, no table), carries the request id, and is logged in full", async () => {
