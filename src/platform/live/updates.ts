@@ -164,9 +164,19 @@ export class LiveUpdates {
     return this.subscriberCount;
   }
 
-  /** Listens and probes; resolves once the first probe came back or failed (never rejects). */
+  /**
+   * Listens and probes; resolves once the first probe came back or failed, and at the latest after the probe
+   * timeout and a second (an unreachable LIVE_DATABASE_URL does not hold the server's start). Never rejects.
+   */
   async start(): Promise<void> {
-    await this.listen();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.probeTimeoutMs + 1000);
+    });
+    await Promise.race([this.listen(), bound]).finally(() => clearTimeout(timer));
+    if (this.currentState === "starting") {
+      this.setUnavailable(new Error(`LISTEN did not answer within ${this.options.probeTimeoutMs + 1000} ms`));
+    }
     this.timer = setInterval(() => {
       if (this.currentState === "closed") return;
       if (this.unlisten) void this.probe();
