@@ -29,8 +29,16 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-export async function startLiveServer(config: Partial<LiveConfig> = {}): Promise<LiveServer> {
-  const db = await createTestDatabase({ onStatement: () => countStatement() });
+export async function startLiveServer(
+  config: Partial<LiveConfig> = {},
+  options: { onStatement?: (sql: string) => void } = {},
+): Promise<LiveServer> {
+  const db = await createTestDatabase({
+    onStatement: (statement) => {
+      countStatement();
+      options.onStatement?.(statement);
+    },
+  });
   await seedDemoData(db.database);
   const logger = pino({ level: "silent" });
   const auth = createAuth(db.database, { secret: randomBytes(32).toString("base64url"), baseURL: "http://127.0.0.1" });
