@@ -8,7 +8,7 @@ import { createApp } from "../../../src/http/app.js";
 import { type HttpServer, listen } from "../../../src/http/server.js";
 import { serveWebSockets, type WebSocketEndpoint } from "../../../src/http/websocket.js";
 import { type Auth, createAuth } from "../../../src/platform/auth/better-auth.js";
-import { defaultBudgets, defaultLive, type LiveConfig } from "../../../src/platform/config/index.js";
+import { type BudgetConfig, defaultBudgets, defaultLive, type LiveConfig } from "../../../src/platform/config/index.js";
 import { DEMO_PASSWORD, DEMO_TOKEN, seedDemoData } from "../../../src/platform/db/index.js";
 import { LiveUpdates } from "../../../src/platform/live/updates.js";
 import { countStatement } from "../../../src/platform/observability/request-context.js";
@@ -31,7 +31,7 @@ export interface LiveServer {
 
 export async function startLiveServer(
   config: Partial<LiveConfig> = {},
-  options: { onStatement?: (sql: string) => void } = {},
+  options: { onStatement?: (sql: string) => void; budgets?: BudgetConfig } = {},
 ): Promise<LiveServer> {
   const db = await createTestDatabase({
     onStatement: (statement) => {
@@ -51,7 +51,7 @@ export async function startLiveServer(
     logger,
     graphiql: false,
     statementTimeoutMs: 10_000,
-    hostileInput: { budgets: { ...defaultBudgets, enabled: false } },
+    hostileInput: { budgets: options.budgets ?? { ...defaultBudgets, enabled: false } },
     live: { updates: live, config: liveConfig },
   });
   const http = await listen(app, 0, "127.0.0.1");
