@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import WebSocket from "ws";
 import { demoUsers } from "../../src/platform/db/index.js";
 import { backendName } from "../support/database.js";
 import { createTokenForUser } from "../support/tokens.js";
@@ -64,6 +65,25 @@ describe(`live updates over graphql-ws, re-checks and limits (${backendName})`, 
     events.close();
     executions.close();
     await client.dispose();
+  }, 30_000);
+
+  it("refuses a WebSocket upgrade from a foreign browser origin (cross-site WebSocket hijacking)", async () => {
+    const url = `${server.baseUrl.replace("http", "ws")}/graphql`;
+    const status = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(url, "graphql-transport-ws", { headers: { origin } });
+        socket.once("unexpected-response", (_request, response) => {
+          resolve(response.statusCode ?? 0);
+          socket.terminate();
+        });
+        socket.once("open", () => {
+          resolve(101);
+          socket.close();
+        });
+        socket.once("error", () => resolve(-1));
+      });
+    expect(await status("http://evil.example")).toBe(403);
+    expect(await status(server.baseUrl)).toBe(101);
   }, 30_000);
 
   it("ends a subscription whose token is revoked, with UNAUTHENTICATED, within the re-check interval (SSE and graphql-ws)", async () => {
