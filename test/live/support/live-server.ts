@@ -13,6 +13,7 @@ import { DEMO_PASSWORD, DEMO_TOKEN, seedDemoData } from "../../../src/platform/d
 import { LiveUpdates } from "../../../src/platform/live/updates.js";
 import { countStatement } from "../../../src/platform/observability/request-context.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
+import { testExecution } from "../../support/gateway.js";
 
 // The gateway with live updates on a loopback port (a real socket: SSE over HTTP, graphql-ws over WebSocket),
 // on the test database (PGlite, or a fresh database on TEST_DATABASE_URL), and the clients the tests use.
@@ -53,6 +54,8 @@ export async function startLiveServer(
     statementTimeoutMs: 10_000,
     hostileInput: { budgets: options.budgets ?? { ...defaultBudgets, enabled: false } },
     live: { updates: live, config: liveConfig },
+    // TEST_EXECUTION=jit: compiled execution for queries; subscriptions' deliveries stay on graphql-js.
+    ...(testExecution ? { execution: testExecution } : {}),
   });
   const http = await listen(app, 0, "127.0.0.1");
   const webSockets = serveWebSockets(http.server, app, {
