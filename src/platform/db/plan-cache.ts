@@ -406,6 +406,13 @@ interface RelationalQueryInternals {
   _prepare(name?: string, generateName?: boolean): { execute(values?: Record<string, unknown>): Promise<unknown> };
 }
 
+/**
+ * Shapes with more values than this are built as without the cache. An entry's size grows with its values
+ * (a Param and a Placeholder each, and their share of the text: about 200 bytes a value), and a client choosing
+ * list lengths (`status: [DRAFT, DRAFT, …]`) chooses shapes: this keeps the cache at most PLAN_CACHE_SIZE × ~50 KB.
+ */
+export const maxCachedValues = 256;
+
 function planned(query: RelationalQueryInternals, cache: PlanCache) {
   let walk = new Walk(query.schema, false);
   try {
@@ -414,6 +421,7 @@ function planned(query: RelationalQueryInternals, cache: PlanCache) {
     if (error instanceof Uncacheable) return undefined;
     throw error;
   }
+  if (walk.values.length > maxCachedValues) return undefined;
   const key = `${query.mode}|${query.tableConfig.name}|${walk.key}`;
   const values: Record<string, unknown> = {};
   for (let i = 0; i < walk.values.length; i++) values[`p${i}`] = walk.values[i];
