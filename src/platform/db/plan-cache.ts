@@ -69,6 +69,8 @@ class Walk {
     this.values.push(value);
     this.key += "?";
     if (!this.build) return undefined;
+    // A column whose encoder turns a value into SQL (inlined by drizzle, not a parameter) cannot be bound later.
+    if (encoder && is(encoder.mapToDriverValue(value), SQL)) throw uncacheable;
     const placeholder = new Placeholder(`p${index}`);
     return encoder ? new Param(placeholder, encoder) : placeholder;
   }
