@@ -53,6 +53,30 @@ function owner(frame: ProfileNode["callFrame"]): string {
   return functionName ? `(${functionName.replace(/^\(|\)$/g, "")})` : "(native)";
 }
 
+/** The coarse groups the plan-cache measurement (bench/results/2026-12-05-profile.md) reads. */
+function group(ownerName: string): string {
+  if (ownerName === "(idle)") return "idle";
+  if (ownerName === "(garbage collector)") return "garbage collector";
+  if (ownerName === "graphql" || ownerName.startsWith("@graphql-tools/") || ownerName === "graphql-jit") {
+    return "graphql execution (graphql, @graphql-tools, graphql-jit)";
+  }
+  if (ownerName.startsWith("@pothos/")) return "Pothos (@pothos/*)";
+  if (ownerName === "drizzle-orm") return "drizzle-orm";
+  if (ownerName === "postgres") return "postgres.js";
+  if (
+    ownerName.startsWith("graphql-yoga") ||
+    ownerName.startsWith("@graphql-yoga/") ||
+    ownerName.startsWith("@envelop/") ||
+    ownerName.startsWith("@whatwg-node/")
+  ) {
+    return "Yoga, envelop, @whatwg-node";
+  }
+  if (ownerName.startsWith("ours:")) return "ours (src/)";
+  if (ownerName.startsWith("node:")) return "Node.js (node:*)";
+  if (ownerName.startsWith("(")) return "V8 and native (writev, microtasks, …)";
+  return "other packages";
+}
+
 function frameName(frame: ProfileNode["callFrame"]): string {
   const file = frame.url.split("/").slice(-2).join("/");
   return `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber + 1}`;
@@ -79,6 +103,7 @@ export function summarizeProfile(file: string, windows: readonly ProfileWindow[]
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const byOwner = new Map<string, number>();
+  const byGroup = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let total = 0;
   let at = profile.startTime;
@@ -91,12 +116,18 @@ export function summarizeProfile(file: string, windows: readonly ProfileWindow[]
     total += delta;
     const ownerName = owner(node.callFrame);
     byOwner.set(ownerName, (byOwner.get(ownerName) ?? 0) + delta);
+    const groupName = group(ownerName);
+    byGroup.set(groupName, (byGroup.get(groupName) ?? 0) + delta);
     const name = frameName(node.callFrame);
     byFunction.set(name, (byFunction.get(name) ?? 0) + delta);
   });
   if (total === 0) return null;
   const markdown = [
     `${(total / 1000).toFixed(0)} ms of samples in the timed runs. Self time:`,
+    "",
+    "| share | group |",
+    "|---|---|",
+    ...top(byGroup, total, byGroup.size),
     "",
     "| share | package or file |",
     "|---|---|",

@@ -43,6 +43,8 @@ export interface BenchMeasurement {
   sql?: CountSummary;
   /** The server's resident memory (MiB) after this workload's runs, and its peak since it started. */
   memoryMb?: { rss: number; peak: number };
+  /** Plan-cache lookups during the timed runs (ours: src/platform/db/plan-cache.ts). */
+  planCache?: { hit: number; miss: number; bypass: number };
 }
 
 export interface ReportInput {
@@ -91,6 +93,14 @@ function sqlCell(sql: CountSummary | undefined): [string, string, string] {
   ];
 }
 
+function planCacheCell(counts: BenchMeasurement["planCache"]): string {
+  if (!counts) return "–";
+  const all = counts.hit + counts.miss + counts.bypass;
+  if (all === 0) return "0 lookups";
+  const pct = (n: number) => `${((100 * n) / all).toFixed(1)} %`;
+  return `${pct(counts.hit)} (${pct(counts.miss)}, ${pct(counts.bypass)})`;
+}
+
 export function renderReport(input: ReportInput): string {
   const lines: string[] = [];
   const date = new Date().toISOString();
@@ -130,6 +140,7 @@ export function renderReport(input: ReportInput): string {
       "loadgen CPU ms/req (cores)",
       "PostgreSQL CPU ms/req",
       "server RSS MiB after runs (peak)",
+      "plan cache hits (miss, bypass)",
     ],
   ];
   for (const m of input.measurements) {
@@ -147,6 +158,7 @@ export function renderReport(input: ReportInput): string {
       `${f2(l.loadCpuMsPerRequest)} (${f2(l.loadCores)})`,
       f2(l.postgresCpuMsPerRequest),
       m.memoryMb ? `${f0(m.memoryMb.rss)} (${f0(m.memoryMb.peak)})` : "–",
+      planCacheCell(m.planCache),
     ]);
   }
   lines.push(table(rows));
@@ -204,7 +216,9 @@ export function renderReport(input: ReportInput): string {
       "trovella_auth (token and membership look-ups). CPU: process CPU time (utime+stime) of the server, of " +
       "the load generator (this process: autocannon), and of all postgres processes, per request. RSS: the " +
       "server process's resident memory (VmRSS) once the workload's runs are over, and in brackets its peak " +
-      "(VmHWM) since it started; workloads run in order, so a later row's peak includes the earlier ones.",
+      "(VmHWM) since it started; workloads run in order, so a later row's peak includes the earlier ones. " +
+      "Plan cache: ours' relational queries during the timed runs whose SQL and row mapper were reused (hit), " +
+      "built and kept (miss) or built as without the cache (bypass), as a share of all lookups.",
   );
   lines.push("");
 

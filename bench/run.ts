@@ -32,6 +32,7 @@ import { difference, type SqlCounts, type SqlProxy, snapshot, startSqlProxy } fr
 import {
   hasTaskset,
   pinSelf,
+  planCacheCounts,
   postgresCpuBetween,
   postgresCpuByPid,
   processCpuMs,
@@ -642,6 +643,9 @@ async function main(): Promise<void> {
       }
     }
     const runs = new Map<SystemName, LoadRun[]>();
+    const planCacheBefore = new Map(
+      await Promise.all(systems.map(async (system) => [system.name, await planCacheCounts(system.port)] as const)),
+    );
     for (let round = 0; round < options.rounds; round++) {
       // A B C, then C B A: drift of the machine over a workload cancels out.
       const order = round % 2 === 0 ? systems : [...systems].reverse();
@@ -662,6 +666,17 @@ async function main(): Promise<void> {
       const count = counts.get(`${name}/${system.name}`);
       // Resident memory once this workload's runs are over (and its peak since the server started).
       const memory = processMemoryMb(system.pid);
+      // Plan-cache lookups during this workload's timed runs (ours only: from its /metrics).
+      const cacheBefore = planCacheBefore.get(system.name);
+      const cacheAfter = cacheBefore ? await planCacheCounts(system.port) : null;
+      const planCache =
+        cacheBefore && cacheAfter
+          ? {
+              hit: cacheAfter.hit - cacheBefore.hit,
+              miss: cacheAfter.miss - cacheBefore.miss,
+              bypass: cacheAfter.bypass - cacheBefore.bypass,
+            }
+          : undefined;
       measurements.push({
         workload: name,
         title: workload.title,
@@ -670,6 +685,7 @@ async function main(): Promise<void> {
         load: aggregate(runs.get(system.name) ?? []),
         ...(count ? { sql: count } : {}),
         ...(memory ? { memoryMb: memory } : {}),
+        ...(planCache ? { planCache } : {}),
       });
     }
   }

@@ -257,6 +257,27 @@ export function processCpuMs(pid: number): number {
   }
 }
 
+/** The plan cache's lookup counters of one of our gateways (its /metrics); null for the other systems. */
+export interface PlanCacheCounts {
+  hit: number;
+  miss: number;
+  bypass: number;
+}
+
+export async function planCacheCounts(port: number): Promise<PlanCacheCounts | null> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    if (!response.ok) return null;
+    const text = await response.text();
+    const read = (result: string) =>
+      Number(new RegExp(`^db_plan_cache_lookups_total\\{result="${result}"\\} (\\d+)`, "m").exec(text)?.[1] ?? NaN);
+    const counts = { hit: read("hit"), miss: read("miss"), bypass: read("bypass") };
+    return Number.isNaN(counts.hit) ? null : counts;
+  } catch {
+    return null;
+  }
+}
+
 /** Resident memory of one process, MiB: now (VmRSS) and its peak so far (VmHWM); null when it cannot be read. */
 export function processMemoryMb(pid: number): { rss: number; peak: number } | null {
   try {

@@ -188,6 +188,10 @@ describe(`differential execution on ${backendName}: the gateway on each executor
     const { failures, tally } = await runDocuments(documents);
     console.info(`differential, frontend operations on ${backendName}: ${JSON.stringify(tally)}`);
     expect(tally.executed).toBeGreaterThan(tally.uses / 2);
+    // Later uses (other tenants, other variables) ran the SQL planned by the first (src/platform/db/plan-cache.ts).
+    const plans = gw.db.database.planCacheStats();
+    console.info(`plan cache after the frontend operations: ${JSON.stringify(plans)}`);
+    expect(plans.hits).toBeGreaterThan(plans.misses);
     expect(failures, report(failures)).toEqual([]);
   }, 300_000);
 

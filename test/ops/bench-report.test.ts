@@ -2,9 +2,13 @@ import { describe, expect, it } from "vitest";
 import { type BenchMeasurement, renderReport } from "../../bench/report.js";
 import { processMemoryMb } from "../../bench/systems.js";
 
-// The bench's report gives each server's resident memory after its runs.
+// The bench's report gives each server's resident memory after its runs, and ours' plan-cache hit rate.
 
-function measurement(system: BenchMeasurement["system"], memoryMb?: BenchMeasurement["memoryMb"]): BenchMeasurement {
+function measurement(
+  system: BenchMeasurement["system"],
+  memoryMb?: BenchMeasurement["memoryMb"],
+  planCache?: BenchMeasurement["planCache"],
+): BenchMeasurement {
   return {
     workload: "W6",
     title: "frontend page: one plan in full",
@@ -25,8 +29,27 @@ function measurement(system: BenchMeasurement["system"], memoryMb?: BenchMeasure
       loadCores: 0.05,
     },
     ...(memoryMb ? { memoryMb } : {}),
+    ...(planCache ? { planCache } : {}),
   };
 }
+
+const runInfo = {
+  label: "test",
+  size: "tiny",
+  organizations: 4,
+  plans: 300,
+  durationSeconds: 1,
+  warmupSeconds: 0,
+  connections: 10,
+  rounds: 1,
+  poolSize: 10,
+  pinned: false,
+  loadAverage: [0, 0],
+  postgres: "17",
+  serverNode: "v24",
+  write: false,
+  wallSeconds: 1,
+} as const;
 
 describe("bench report: server memory", () => {
   it("reads a process's resident memory and its peak from /proc, null for a process that is gone", () => {
@@ -38,25 +61,28 @@ describe("bench report: server memory", () => {
 
   it("has a column with each system's RSS after its runs (peak), a dash where it was not read", () => {
     const text = renderReport({
-      label: "test",
-      size: "tiny",
-      organizations: 4,
-      plans: 300,
-      durationSeconds: 1,
-      warmupSeconds: 0,
-      connections: 10,
-      rounds: 1,
-      poolSize: 10,
-      pinned: false,
+      ...runInfo,
       loadAverage: [0, 0],
-      postgres: "17",
-      serverNode: "v24",
       measurements: [measurement("ours", { rss: 312.4, peak: 390.6 }), measurement("postgraphile")],
-      write: false,
-      wallSeconds: 1,
     });
     expect(text).toContain("| server RSS MiB after runs (peak) |");
-    expect(text).toMatch(/\| ours \|.*\| 312 \(391\) \|\n/);
+    expect(text).toMatch(/\| ours \|.*\| 312 \(391\) \| – \|\n/);
+    expect(text).toMatch(/\| postgraphile \|.*\| – \| – \|\n/);
+  });
+
+  it("has a column with ours' plan-cache hits (misses, bypasses) during the timed runs, a dash for the others", () => {
+    const text = renderReport({
+      ...runInfo,
+      loadAverage: [0, 0],
+      measurements: [
+        measurement("ours", undefined, { hit: 995, miss: 1, bypass: 4 }),
+        measurement("ours_b", undefined, { hit: 0, miss: 0, bypass: 0 }),
+        measurement("postgraphile"),
+      ],
+    });
+    expect(text).toContain("| plan cache hits (miss, bypass) |");
+    expect(text).toMatch(/\| ours \|.*\| 99\.5 % \(0\.1 %, 0\.4 %\) \|\n/);
+    expect(text).toMatch(/\| ours_b \|.*\| 0 lookups \|\n/);
     expect(text).toMatch(/\| postgraphile \|.*\| – \|\n/);
   });
 });

@@ -203,6 +203,12 @@ describe("metrics", () => {
     expect(text).toContain('db_pool_waiting{pool="app"} 0');
     expect(text).toMatch(/db_pool_acquire_seconds_count\{pool="app"\} [1-9]/);
     expect(text).toMatch(/graphql_operation_statements_count\{operation_type="query"\} [1-9]/);
+    // The plan cache's lookups and size (src/platform/db/plan-cache.ts).
+    const stats = gw.db.database.planCacheStats();
+    expect(stats.hits + stats.misses).toBeGreaterThan(0);
+    expect(text).toContain(`db_plan_cache_lookups_total{result="hit"} ${stats.hits}`);
+    expect(text).toContain(`db_plan_cache_lookups_total{result="miss"} ${stats.misses}`);
+    expect(text).toContain(`db_plan_cache_entries ${stats.size}`);
   });
 
   it("operation names are a bounded label: a client cannot grow the series without limit", async () => {

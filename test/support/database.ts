@@ -34,7 +34,9 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(
-  options: Pick<ConnectionOptions, "poolSize" | "onStatement"> & { buildSchema?: SchemaBuilder } = {},
+  options: Pick<ConnectionOptions, "poolSize" | "onStatement" | "planCacheSize" | "preparedStatements"> & {
+    buildSchema?: SchemaBuilder;
+  } = {},
 ): Promise<TestDatabase> {
   const { buildSchema = defaultSchemaBuilder, ...connectionOptions } = options;
   let databaseUrl: string | undefined;

@@ -17,6 +17,7 @@ export const databaseVariables = {
   ...reader.integer("DATABASE_IDLE_TIMEOUT", 0, 0, 86_400),
   ...reader.optionalInteger("DATABASE_MAX_LIFETIME", 60, 86_400),
   ...reader.boolean("DATABASE_PREPARED_STATEMENTS", true),
+  ...reader.integer("PLAN_CACHE_SIZE", 1000, 0, 100_000),
 };
 
 type DatabaseValues = Values<typeof databaseVariables>;
@@ -46,5 +47,6 @@ export function databaseFrom(v: DatabaseValues): ConnectionOptions {
     idleTimeoutSeconds: v.DATABASE_IDLE_TIMEOUT,
     maxLifetimeSeconds: v.DATABASE_MAX_LIFETIME,
     preparedStatements: v.DATABASE_PREPARED_STATEMENTS,
+    planCacheSize: v.PLAN_CACHE_SIZE,
   };
 }

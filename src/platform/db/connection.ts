@@ -41,6 +41,11 @@ export interface ConnectionOptions {
    * server connection to the next (PgBouncer before 1.21, or without max_prepared_statements).
    */
   preparedStatements?: boolean | undefined;
+  /**
+   * Relational query shapes whose SQL and row mapper are kept (src/platform/db/plan-cache.ts; default 1000,
+   * least recently used out first). 0 builds every query's SQL afresh.
+   */
+  planCacheSize?: number | undefined;
   /** Called with every statement the runtime handle sends (statement counting, logs). */
   onStatement?: ((sql: string) => void) | undefined;
   /**

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { errorCauses } from "../errors.js";
 import { type ConnectionOptions, openConnections } from "./connection.js";
 import { connectionsOf, registerConnections } from "./internal.js";
+import { PlanCache, type PlanCacheStats } from "./plan-cache.js";
 import {
   runInTenantContext,
   type TenantContext,
@@ -55,15 +56,17 @@ export class Database {
   private readonly pool: PoolStats;
   private readonly acquireListeners = new Set<(waitSeconds: number) => void>();
   private pendingPing: Promise<boolean> | undefined;
+  private readonly planCache: PlanCache;
 
-  private constructor(kind: "pglite" | "postgres", poolSize: number) {
+  private constructor(kind: "pglite" | "postgres", poolSize: number, planCacheSize: number) {
     this.kind = kind;
     this.pool = { size: poolSize, inUse: 0, waiting: 0 };
+    this.planCache = new PlanCache(planCacheSize);
   }
 
   static async open(options: ConnectionOptions = {}): Promise<Database> {
     const connections = await openConnections(options);
-    const database = new Database(connections.kind, connections.poolSize);
+    const database = new Database(connections.kind, connections.poolSize, options.planCacheSize ?? 1000);
     registerConnections(database, connections);
     return database;
   }
@@ -130,6 +133,7 @@ export class Database {
           return fn(tx);
         },
         options,
+        this.planCache,
       );
       return { ok: true, value };
     } catch (error) {
@@ -155,6 +159,11 @@ export class Database {
   /** NOTIFY on `channel` outside any transaction: the listener's probe. Tenant writes notify through triggers. */
   notify(channel: string, payload: string): Promise<void> {
     return connectionsOf(this).notifications.notify(channel, payload);
+  }
+
+  /** The plan cache's lookups and size (metrics, bench). */
+  planCacheStats(): PlanCacheStats {
+    return this.planCache.stats();
   }
 
   /** A snapshot of the runtime pool (metrics). */

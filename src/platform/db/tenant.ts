@@ -4,6 +4,7 @@ import { PostgresJsSession, PostgresJsTransaction } from "drizzle-orm/postgres-j
 import type postgres from "postgres";
 import { type Relations, relations } from "../../../schema/index.js";
 import { preparesStatements, type RawDatabase, withPreparedStatements } from "./connection.js";
+import { type PlanCache, usePlanCache } from "./plan-cache.js";
 
 /** The operation's transaction: the only handle application code gets. */
 export type TenantTransaction = PgAsyncTransaction<PgQueryResultHKT, Relations>;
@@ -120,6 +121,7 @@ export async function runInTenantContext<T>(
   context: TenantContext,
   fn: (tx: TenantTransaction) => Promise<T>,
   options: TenantTransactionOptions = {},
+  planCache?: PlanCache,
 ): Promise<T> {
   const role = context.userId ? "authenticated" : "anonymous";
   const statementTimeoutMs =
@@ -148,6 +150,7 @@ export async function runInTenantContext<T>(
           session as unknown as ConstructorParameters<typeof PostgresJsTransaction>[1],
           relations,
         ) as unknown as TenantTransaction;
+        usePlanCache(tx, planCache);
         handle.options?.logger?.logQuery(`begin ${accessMode}`, []);
         // A fixed text, sent as it is: no SQL to build per operation, and one prepared statement per connection.
         handle.options?.logger?.logQuery(settingsText, parameters);
@@ -181,6 +184,7 @@ export async function runInTenantContext<T>(
           sql`, `,
         )}`,
       );
+      usePlanCache(tx, planCache);
       return fn(tx);
     },
     { accessMode },

@@ -144,6 +144,29 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   poolGauge("db_pool_size", "Connections the runtime pool may open (DATABASE_POOL_SIZE).", (d) => d.poolStats().size);
   poolGauge("db_pool_in_use", "Transactions holding a runtime pool connection.", (d) => d.poolStats().inUse);
   poolGauge("db_pool_waiting", "Transactions queued for a runtime pool connection.", (d) => d.poolStats().waiting);
+  new Counter({
+    name: "db_plan_cache_lookups_total",
+    help: "Relational queries looked up in the plan cache (src/platform/db/plan-cache.ts), by result (hit: SQL and mapper built before; miss: built now; bypass: a shape the cache cannot key, built as without it).",
+    labelNames: ["result"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const database of watched) {
+        const { hits, misses, bypasses } = database.planCacheStats();
+        this.inc({ result: "hit" }, hits);
+        this.inc({ result: "miss" }, misses);
+        this.inc({ result: "bypass" }, bypasses);
+      }
+    },
+  });
+  new Gauge({
+    name: "db_plan_cache_entries",
+    help: "Query shapes whose SQL and row mapper the plan cache holds (bounded by PLAN_CACHE_SIZE).",
+    registers: [registry],
+    collect() {
+      this.set(watched.reduce((sum, database) => sum + database.planCacheStats().size, 0));
+    },
+  });
 
   const liveReaders: (() => LiveUpdatesStats)[] = [];
   const liveGauge = (name: string, help: string, read: (stats: LiveUpdatesStats) => number) =>

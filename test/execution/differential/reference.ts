@@ -6,6 +6,7 @@ import { resolvePrincipal } from "../../../src/platform/auth/principal.js";
 import { defaultSearchConfig, defaultStatementTimeoutMs } from "../../../src/platform/config/index.js";
 import type { Database } from "../../../src/platform/db/index.js";
 import { connectionsOf, registerConnections } from "../../../src/platform/db/internal.js";
+import { withoutPlanCache } from "../../../src/platform/db/plan-cache.js";
 import type { GraphQLContext, InitialContext } from "../../../src/schema-builder/context.js";
 import { createLoaders } from "../../../src/schema-builder/loaders.js";
 import type { CampaignCaller } from "../../security/campaign/callers.js";
@@ -86,6 +87,8 @@ export function referenceExecutor(options: {
       const result = await database.withTenantContext(
         { organizationId: principal?.organizationId ?? null, userId: principal?.userId ?? null },
         async (tx) => {
+          // The reference builds every query's SQL with drizzle alone: the gateway's plan cache is what is tested.
+          withoutPlanCache(tx);
           const inside: GraphQLContext = { ...context, tx, loaders: createLoaders(tx) };
           return execute({
             schema,
