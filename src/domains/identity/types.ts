@@ -1,5 +1,6 @@
 import { memberRoles, tenantTypeEnum } from "../../../schema/index.js";
 import { builder } from "../../schema-builder/builder.js";
+import { nodeConnection } from "../../schema-builder/connections.js";
 import { enumFromPg } from "../../schema-builder/enums.js";
 
 // Identity's read model (mirrors schema/auth.ts). Users and organizations are global tables, so they are
@@ -32,11 +33,16 @@ export const Organization = builder.drizzleObject("organization", {
     logo: t.exposeString("logo", { nullable: true }),
     type: t.expose("type", { type: TenantType }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
-    members: t.relatedConnection("members", { query: { orderBy: { createdAt: "asc" } }, totalCount: true }),
-    invitations: t.relatedConnection("invitations", {
-      query: { orderBy: { createdAt: "desc" } },
-      totalCount: true,
-    }),
+    members: t.relatedConnection(
+      "members",
+      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      MemberConnection,
+    ),
+    invitations: t.relatedConnection(
+      "invitations",
+      { query: { orderBy: { createdAt: "desc" } }, totalCount: true },
+      InvitationConnection,
+    ),
   }),
 });
 
@@ -78,6 +84,9 @@ export const Invitation = builder.drizzleNode("invitation", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
+
+const MemberConnection = nodeConnection(Member, "Member");
+const InvitationConnection = nodeConnection(Invitation, "Invitation");
 
 interface MembershipShape {
   organizationId: string;

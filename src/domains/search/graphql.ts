@@ -4,6 +4,7 @@ import { z } from "zod";
 import { GatewayError } from "../../platform/errors.js";
 import { tenantAgent, tenantRead } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
+import { nodeConnection } from "../../schema-builder/connections.js";
 import type { GraphQLContext } from "../../schema-builder/context.js";
 import { parseInput } from "../../schema-builder/validation.js";
 import { ResearchArtifact, ResearchPlan } from "../research/types.js";
@@ -45,8 +46,14 @@ export const DocumentChunk = builder.drizzleNode("documentChunk", {
   }),
 });
 
+const DocumentChunkConnection = nodeConnection(DocumentChunk, "DocumentChunk");
+
 builder.drizzleObjectField("researchArtifact", "chunks", (t) =>
-  t.relatedConnection("chunks", { query: { orderBy: { chunkIndex: "asc" } }, totalCount: true }),
+  t.relatedConnection(
+    "chunks",
+    { query: { orderBy: { chunkIndex: "asc" } }, totalCount: true },
+    DocumentChunkConnection,
+  ),
 );
 
 // ---- Rows of the search results, one statement per field of the selection -----------------------------------
