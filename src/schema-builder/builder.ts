@@ -84,9 +84,13 @@ export const builder = new SchemaBuilder<PothosTypes>({
 builder.addScalarType("DateTime", DateTimeScalar);
 builder.addScalarType("JSON", JSONScalar);
 
-// Root query fields that need a tenant or a signed-in caller are nullable: an authorization error (no
-// organization selected, anonymous) then nulls that field only, and `viewer` or `aiModels` in the same
-// operation still answer. A non-null root field would null the whole `data`.
+// Nullability of root fields (docs/clients.md, checked by test/graphql/schema-rules.test.ts): a root field is
+// non-null whenever a caller allowed to call it always gets a value: lists and connections (an empty page, not
+// null), `organization`, `aiModels`, every mutation. A caller who may not call it (signed out: UNAUTHENTICATED;
+// no organization selected, or a token without the scope: FORBIDDEN) gets the error at that field and `data`
+// is null: the answer is "fix the credentials", not a partial page. Nullable only where null is an answer of its
+// own: `viewer` (nobody signed in), `node`, `nodes` items, `researchPlan(id:)` (no such plan, or another
+// tenant's), and federation's `_entities` items.
 builder.queryType({ description: "Read the organization's research, AI usage and search data." });
 builder.mutationType({ description: "Change research plans and record what agents did." });
 

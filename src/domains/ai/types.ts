@@ -182,7 +182,6 @@ builder.queryFields((t) => ({
   aiUsage: t.drizzleConnection(
     {
       type: "aiUsage",
-      nullable: true,
       description: "The organization's model calls, most recent first, optionally within [from, to).",
       authScopes: tenantRead,
       args: {
@@ -201,7 +200,6 @@ builder.queryFields((t) => ({
   ),
   aiUsageSummary: t.field({
     type: [AiUsageAggregate],
-    nullable: true,
     description: "Tokens, calls and cost per model per UTC day within [from, to), computed in SQL.",
     authScopes: tenantRead,
     args: {

@@ -75,7 +75,6 @@ builder.queryFields((t) => ({
   researchPlans: t.drizzleConnection(
     {
       type: "researchPlan",
-      nullable: true,
       description: "The organization's research plans; keyset-paginated, stable under concurrent inserts.",
       authScopes: tenantRead,
       args: {
@@ -105,7 +104,6 @@ builder.queryFields((t) => ({
   researchArtifacts: t.drizzleConnection(
     {
       type: "researchArtifact",
-      nullable: true,
       description: "Every artifact the organization collected, newest first.",
       authScopes: tenantRead,
       totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchArtifact),
@@ -120,7 +118,6 @@ builder.queryFields((t) => ({
   researchOutputs: t.drizzleConnection(
     {
       type: "researchOutput",
-      nullable: true,
       description: "Published outputs, newest first.",
       authScopes: tenantRead,
       totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchOutput),
@@ -135,7 +132,6 @@ builder.queryFields((t) => ({
   researchFeedback: t.drizzleConnection(
     {
       type: "researchFeedback",
-      nullable: true,
       description: "Feedback on outputs, newest first.",
       authScopes: tenantRead,
       totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchFeedback),
@@ -150,7 +146,6 @@ builder.queryFields((t) => ({
   skillExecutions: t.drizzleConnection(
     {
       type: "skillExecution",
-      nullable: true,
       description: "Skill executions, most recent first.",
       authScopes: tenantRead,
       totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, skillExecution),
@@ -165,7 +160,6 @@ builder.queryFields((t) => ({
   mcpToolCalls: t.drizzleConnection(
     {
       type: "mcpToolCallLog",
-      nullable: true,
       description: "MCP tool calls, most recent first.",
       authScopes: tenantRead,
       totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, mcpToolCallLog),

@@ -152,7 +152,6 @@ const searchArgsSchema = z
 builder.queryFields((t) => ({
   searchDocumentChunks: t.field({
     type: [DocumentChunkSearchResult],
-    nullable: true,
     description:
       "The organization's chunks nearest to a vector (`embedding`: 1536 numbers) or to a text (`text`: embedded by " +
       "the configured provider), most similar first. Give exactly one of them. Every tenant gets `first` of its " +

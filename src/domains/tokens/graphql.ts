@@ -36,7 +36,6 @@ export const PersonalAccessToken = builder.drizzleObject("personalAccessToken", 
 builder.queryFields((t) => ({
   personalAccessTokens: t.drizzleField({
     type: ["personalAccessToken"],
-    nullable: true,
     description: "The viewer's personal access tokens, newest first.",
     authScopes: viewerRead,
     resolve: (query, _root, _args, ctx) =>
