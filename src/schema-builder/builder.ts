@@ -11,6 +11,7 @@ import { defaultPageSize, maxPageSize } from "../platform/config/index.js";
 import { GatewayError } from "../platform/errors.js";
 import { operationCanRead } from "./anonymous-access.js";
 import type { GraphQLContext } from "./context.js";
+import { nodeVisible } from "./node-visibility.js";
 import { DateTimeScalar, JSONScalar } from "./scalars.js";
 import { tableConfigForGraphql } from "./table-config.js";
 
@@ -104,7 +105,8 @@ const rowNotFound = /^Model \w+\(.*\) not found$/s;
  * masked 500. Each id is resolved on its own (in the same tick, so the loader still batches them into
  * one statement) so that a hidden row in `nodes(ids:)` is null without failing its neighbours. An id
  * naming no Node type is bad input, like an id that does not decode. A type the operation's role cannot
- * read (anonymous: tenant and identity rows) is null without a query.
+ * read (anonymous: tenant and identity rows) is null without a query, and so is a row its domain says the
+ * caller may not see (node-visibility.ts: users and organizations).
  */
 function resolveNodeOrNull(
   id: { typename: string; id: string },
@@ -116,6 +118,17 @@ function resolveNodeOrNull(
     return Promise.reject(new GatewayError("BAD_USER_INPUT", "Invalid global ID: it names no node type."));
   }
   if (!operationCanRead(context, id.typename)) return Promise.resolve(null);
+  const visible = nodeVisible(id.typename, id.id, context);
+  if (visible === false) return Promise.resolve(null);
+  if (visible !== true) return visible.then((yes) => (yes ? loadNodeOrNull(id, context, info) : null));
+  return loadNodeOrNull(id, context, info);
+}
+
+function loadNodeOrNull(
+  id: { typename: string; id: string },
+  context: GraphQLContext,
+  info: GraphQLResolveInfo,
+): Promise<unknown> {
   return resolveNodes(builder, context, info, [id]).then(
     ([node]) => node ?? null,
     (error: unknown) => {

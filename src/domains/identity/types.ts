@@ -5,16 +5,18 @@ import { enumFromPg } from "../../schema-builder/enums.js";
 
 // Identity's read model (mirrors schema/auth.ts). Users and organizations are global tables, so they are
 // reached only through relations from tenant rows, the viewer, or the current organization: never by a free
-// lookup that could reveal another tenant's people. Sessions, accounts and verifications are not exposed at all.
+// lookup that could reveal another tenant's people (`node(id:)` and federation's `_entities` apply the same
+// rule: identity-visibility.ts). Sessions, accounts and verifications are not exposed at all.
 
 export const TenantType = enumFromPg("TenantType", tenantTypeEnum, "What kind of tenant an organization is.");
 
-export const User = builder.drizzleObject("user", {
+export const User = builder.drizzleNode("user", {
   name: "User",
-  description: "A person. Reached through the viewer or the rows of the current organization.",
+  description:
+    "A person. Reached through the viewer or the rows of the current organization; `node(id:)` answers the viewer and members of the current organization only.",
   select: {},
+  id: { column: (user) => user.id },
   fields: (t) => ({
-    id: t.exposeID("id"),
     name: t.exposeString("name"),
     email: t.exposeString("email"),
     image: t.exposeString("image", { nullable: true }),
@@ -22,12 +24,13 @@ export const User = builder.drizzleObject("user", {
   }),
 });
 
-export const Organization = builder.drizzleObject("organization", {
+export const Organization = builder.drizzleNode("organization", {
   name: "Organization",
-  description: "A tenant. Its data is visible only to its members, and only while it is the selected organization.",
+  description:
+    "A tenant. Its data is visible only to its members, and only while it is the selected organization. `databaseId` is what X-Organization-Id takes.",
   select: {},
+  id: { column: (organization) => organization.id },
   fields: (t) => ({
-    id: t.exposeID("id"),
     name: t.exposeString("name"),
     slug: t.exposeString("slug"),
     logo: t.exposeString("logo", { nullable: true }),
@@ -99,7 +102,9 @@ interface MembershipShape {
 const Membership = builder.objectRef<MembershipShape>("Membership").implement({
   description: "One of the viewer's organizations (all of them, not only the selected one).",
   fields: (t) => ({
-    organizationId: t.exposeID("organizationId"),
+    organizationId: t.exposeID("organizationId", {
+      description: "The organization's `databaseId`: what X-Organization-Id takes.",
+    }),
     name: t.exposeString("name"),
     slug: t.exposeString("slug"),
     role: t.exposeString("role"),
