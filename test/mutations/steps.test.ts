@@ -208,7 +208,7 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
             gw,
             demoPat,
             `mutation ($input: AddPlanStepInput!) {
-            addPlanStep(input: $input) { step { ${stepFields} } plan { plan { ${planFields} } } }
+            addPlanStep(input: $input) { step { ${stepFields} } plan { ${planFields} } }
           }`,
             { input: { planId: plan, title: "second", instructions: "Go." } },
           ),

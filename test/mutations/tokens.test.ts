@@ -212,11 +212,11 @@ describe(`personal access token mutations on ${backendName}`, () => {
     const response = await run(
       gw,
       demoPat,
-      `mutation {
+      `mutation ($id: ID!) {
         createPersonalAccessToken(input: { name: "rolled back", scopes: [READ] }) { token }
-        revokePersonalAccessToken(input: { id: "no-such-token" }) { personalAccessToken { id } }
+        revokePersonalAccessToken(input: { id: $id }) { personalAccessToken { id } }
       }`,
-      {},
+      { id: globalId("PersonalAccessToken", "no-such-token") },
       null,
     );
     expectError(response, "NOT_FOUND");
