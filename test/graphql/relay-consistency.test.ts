@@ -106,7 +106,7 @@ describe(`node(id:) refetches users, organizations, tokens and invitations on ${
   beforeAll(async () => {
     gw = await createTestGateway();
     carol = await gw.signIn(demoUsers.carol.email);
-    const expires = new Date(Date.now() + 86_400_000);
+    const expires = new Date(Date.now() + 86_400_000).toISOString();
     await gw.db.asOwner(sql`insert into invitation (id, organization_id, email, role, status, expires_at, inviter_id)
       values (${acmeInvitation}, ${acme}, 'relay-acme@example.test', 'member', 'pending', ${expires}, ${demoUsers.alice.id}),
              (${initechInvitation}, ${initech}, 'relay-initech@example.test', 'member', 'pending', ${expires}, ${demoUsers.dave.id})`);
