@@ -12,7 +12,8 @@ import { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan } from "./rese
 import { DocumentChunk } from "./search/graphql.js";
 
 // Federation v2 entities, all of them Nodes, keyed by `id` (the Relay global ID) and by `databaseId` (the
-// row's primary key, the raw id inside the global ID), so another subgraph can reference a row by the id it stored. A router's `_entities` call resolves every reference of one type with ONE statement on the
+// row's primary key, the raw id inside the global ID), so another subgraph can reference a row by the id it
+// stored. A router's `_entities` call resolves every reference of one type with ONE statement on the
 // operation's tenant transaction: a DataLoader whose batch query is planned from the `_entities` selection,
 // so RLS filters it and the fields read come from that same row. A reference the caller cannot see — another
 // tenant's row, one that does not exist, or any row of a table the caller's role cannot read (anonymous: all

@@ -85,7 +85,7 @@ export const builder = new SchemaBuilder<PothosTypes>({
 builder.addScalarType("DateTime", DateTimeScalar);
 builder.addScalarType("JSON", JSONScalar);
 
-// Nullability of root fields (docs/clients.md, checked by test/graphql/schema-rules.test.ts): a root field is
+// Nullability of root fields (docs/clients.md, checked by test/graphql/relay-consistency.test.ts): a root field is
 // non-null whenever a caller allowed to call it always gets a value: lists and connections (an empty page, not
 // null), `organization`, `aiModels`, every mutation. A caller who may not call it (signed out: UNAUTHENTICATED;
 // no organization selected, or a token without the scope: FORBIDDEN) gets the error at that field and `data`
