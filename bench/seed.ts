@@ -105,7 +105,7 @@ begin
   select p.version into v_version from public.research_plan p where p.id = v_step.plan_id;
   return json_build_object('data', json_build_object('addPlanStep', json_build_object(
     'step', json_build_object('id', v_step.id, 'position', v_step.position, 'title', v_step.title, 'status', v_step.status),
-    'plan', json_build_object('plan', json_build_object('version', v_version)))));
+    'plan', json_build_object('version', v_version))));
 end
 $fn$;
 revoke all on function bench_pg.add_plan_step_json(text, text, text) from public;

@@ -256,7 +256,7 @@ const W5: WorkloadDef = {
     if (system === "ours" || system === "yoga_floor") {
       return graphql(
         `mutation W5($input: AddPlanStepInput!) { addPlanStep(input: $input) {
-          step { id position title status } plan { plan { version } } } }`,
+          step { id position title status } plan { version } } }`,
         { input: { planId: system === "ours" ? globalId("ResearchPlan", target.planId) : target.planId, title } },
       );
     }
@@ -278,7 +278,7 @@ const W5: WorkloadDef = {
     }
     const payload = obj(data.addPlanStep, "payload");
     const step = obj(payload.step, "step");
-    const planRow = obj(obj(payload.plan, "plan payload").plan, "plan");
+    const planRow = obj(payload.plan, "plan");
     return { position: step.position, title: step.title, status: lower(step.status), version: planRow.version };
   },
 };

@@ -117,9 +117,6 @@ const typeDefs = /* GraphQL */ `
   }
   type AddPlanStepPayload {
     step: PlanStep!
-    plan: PlanPayload!
-  }
-  type PlanPayload {
     plan: ResearchPlan!
   }
 `;

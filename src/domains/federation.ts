@@ -2,19 +2,18 @@ import type { ObjectRef } from "@pothos/core";
 import { getSchemaConfig, queryFromInfo } from "@pothos/plugin-drizzle";
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import DataLoader from "dataloader";
-import { sql } from "drizzle-orm";
 import type { GraphQLResolveInfo } from "graphql";
 import { operationCanRead } from "../schema-builder/anonymous-access.js";
 import { builder } from "../schema-builder/builder.js";
 import type { GraphQLContext } from "../schema-builder/context.js";
 import { AiModel } from "./ai/types.js";
-import { Organization, User } from "./identity/index.js";
+import { Organization, User, visibleOrganizations, visibleUsers } from "./identity/index.js";
 import { PlanStep, ResearchArtifact, ResearchOutput, ResearchPlan } from "./research/index.js";
 import { DocumentChunk } from "./search/graphql.js";
 
-// Federation v2 entities, keyed by `id` (the Relay global ID on Node types, the raw id on User and
-// Organization). Node types also have a second key, `databaseId` (the row's primary key, the raw id inside
-// the global ID), so another subgraph can reference a row by the id it stored. A router's `_entities` call resolves every reference of one type with ONE statement on the
+// Federation v2 entities, all of them Nodes, keyed by `id` (the Relay global ID) and by `databaseId` (the
+// row's primary key, the raw id inside the global ID), so another subgraph can reference a row by the id it
+// stored. A router's `_entities` call resolves every reference of one type with ONE statement on the
 // operation's tenant transaction: a DataLoader whose batch query is planned from the `_entities` selection,
 // so RLS filters it and the fields read come from that same row. A reference the caller cannot see — another
 // tenant's row, one that does not exist, or any row of a table the caller's role cannot read (anonymous: all
@@ -45,13 +44,8 @@ interface FindMany {
 type Visibility = (ctx: GraphQLContext) => object;
 
 const visibleTo: Partial<Record<EntityTable, Visibility>> = {
-  // Organizations: only those the caller belongs to.
-  organization: (ctx) => ({ id: { in: ctx.principal?.memberships.map((m) => m.organizationId) ?? [] } }),
-  // Users: the caller, and members of the current organization (member rows are tenant-scoped by RLS).
-  user: (ctx) => ({
-    RAW: (t: { id: unknown }) =>
-      sql`(${t.id} = ${ctx.principal?.userId ?? ""} or exists (select 1 from "member" m where m.user_id = ${t.id}))`,
-  }),
+  organization: visibleOrganizations,
+  user: visibleUsers,
 };
 
 function entityLoader(ctx: GraphQLContext, info: GraphQLResolveInfo, typeName: string, table: EntityTable) {
@@ -117,19 +111,20 @@ function exposeDatabaseId(ref: Parameters<typeof builder.drizzleObjectField>[0])
   );
 }
 
-function plainEntity<Shape>(_ref: ObjectRef<BuilderTypes, Shape>, typeName: string, table: EntityTable) {
-  return {
-    key: builder.selection<{ id: string }>("id"),
-    resolveReference: (ref: { id: string }, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
-      operationCanRead(ctx, typeName) ? loadAs<Shape>(entityLoader(ctx, info, typeName, table), ref.id) : null,
-  };
-}
-
-builder.asEntity(Organization, plainEntity(Organization, "Organization", "organization"));
-builder.asEntity(User, plainEntity(User, "User", "user"));
-for (const ref of [ResearchPlan, PlanStep, ResearchArtifact, ResearchOutput, DocumentChunk, AiModel]) {
+for (const ref of [
+  Organization,
+  User,
+  ResearchPlan,
+  PlanStep,
+  ResearchArtifact,
+  ResearchOutput,
+  DocumentChunk,
+  AiModel,
+]) {
   exposeDatabaseId(ref);
 }
+builder.asEntity(Organization, nodeEntity(Organization, "Organization", "organization"));
+builder.asEntity(User, nodeEntity(User, "User", "user"));
 builder.asEntity(ResearchPlan, nodeEntity(ResearchPlan, "ResearchPlan", "researchPlan"));
 builder.asEntity(PlanStep, nodeEntity(PlanStep, "PlanStep", "planStep"));
 builder.asEntity(ResearchArtifact, nodeEntity(ResearchArtifact, "ResearchArtifact", "researchArtifact"));

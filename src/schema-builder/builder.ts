@@ -11,6 +11,7 @@ import { defaultPageSize, maxPageSize } from "../platform/config/index.js";
 import { GatewayError } from "../platform/errors.js";
 import { operationCanRead } from "./anonymous-access.js";
 import type { GraphQLContext } from "./context.js";
+import { nodeVisible } from "./node-visibility.js";
 import { DateTimeScalar, JSONScalar } from "./scalars.js";
 import { tableConfigForGraphql } from "./table-config.js";
 
@@ -84,9 +85,13 @@ export const builder = new SchemaBuilder<PothosTypes>({
 builder.addScalarType("DateTime", DateTimeScalar);
 builder.addScalarType("JSON", JSONScalar);
 
-// Root query fields that need a tenant or a signed-in caller are nullable: an authorization error (no
-// organization selected, anonymous) then nulls that field only, and `viewer` or `aiModels` in the same
-// operation still answer. A non-null root field would null the whole `data`.
+// Nullability of root fields (docs/clients.md, checked by test/graphql/relay-consistency.test.ts): a root field is
+// non-null whenever a caller allowed to call it always gets a value: lists and connections (an empty page, not
+// null), `organization`, `aiModels`, every mutation. A caller who may not call it (signed out: UNAUTHENTICATED;
+// no organization selected, or a token without the scope: FORBIDDEN) gets the error at that field and `data`
+// is null: the answer is "fix the credentials", not a partial page. Nullable only where null is an answer of its
+// own: `viewer` (nobody signed in), `node`, `nodes` items, `researchPlan(id:)` (no such plan, or another
+// tenant's), and federation's `_entities` items.
 builder.queryType({ description: "Read the organization's research, AI usage and search data." });
 builder.mutationType({ description: "Change research plans and record what agents did." });
 builder.subscriptionType({
@@ -104,7 +109,8 @@ const rowNotFound = /^Model \w+\(.*\) not found$/s;
  * masked 500. Each id is resolved on its own (in the same tick, so the loader still batches them into
  * one statement) so that a hidden row in `nodes(ids:)` is null without failing its neighbours. An id
  * naming no Node type is bad input, like an id that does not decode. A type the operation's role cannot
- * read (anonymous: tenant and identity rows) is null without a query.
+ * read (anonymous: tenant and identity rows) is null without a query, and so is a row its domain says the
+ * caller may not see (node-visibility.ts: users and organizations).
  */
 function resolveNodeOrNull(
   id: { typename: string; id: string },
@@ -116,6 +122,17 @@ function resolveNodeOrNull(
     return Promise.reject(new GatewayError("BAD_USER_INPUT", "Invalid global ID: it names no node type."));
   }
   if (!operationCanRead(context, id.typename)) return Promise.resolve(null);
+  const visible = nodeVisible(id.typename, id.id, context);
+  if (visible === false) return Promise.resolve(null);
+  if (visible !== true) return visible.then((yes) => (yes ? loadNodeOrNull(id, context, info) : null));
+  return loadNodeOrNull(id, context, info);
+}
+
+function loadNodeOrNull(
+  id: { typename: string; id: string },
+  context: GraphQLContext,
+  info: GraphQLResolveInfo,
+): Promise<unknown> {
   return resolveNodes(builder, context, info, [id]).then(
     ([node]) => node ?? null,
     (error: unknown) => {

@@ -29,8 +29,8 @@ const notesTypeDefs = parse(/* GraphQL */ `
     note: String!
   }
 
-  type Organization @key(fields: "id", resolvable: false) {
-    id: ID!
+  type Organization @key(fields: "databaseId", resolvable: false) {
+    databaseId: ID!
   }
 
   type Query {
@@ -55,7 +55,7 @@ describe("the router example of docs/federation.md (Hive Gateway, two subgraphs,
       schema: buildSubgraphSchema({
         typeDefs: notesTypeDefs,
         resolvers: {
-          Query: { featuredOrganization: () => ({ __typename: "Organization", id: "demo-org-acme" }) },
+          Query: { featuredOrganization: () => ({ __typename: "Organization", databaseId: "demo-org-acme" }) },
           ResearchPlan: {
             __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
             note: (plan: { id: string }) => `noted ${plan.id.slice(0, 8)}`,
@@ -112,13 +112,13 @@ describe("the router example of docs/federation.md (Hive Gateway, two subgraphs,
   it("ours answers in both directions, the other subgraph never sees the credentials, tenant or secret", async () => {
     // Ours → notes (ResearchPlan.note), and notes → ours (_entities for Organization: needs the secret).
     const result = await throughGateway(
-      "{ researchPlans(first: 2) { nodes { id title note } } featuredOrganization { id name } }",
+      "{ researchPlans(first: 2) { nodes { id title note } } featuredOrganization { databaseId name } }",
     );
     expect(result.errors).toBeUndefined();
     const plans = (result.data?.researchPlans as { nodes: { id: string; note: string }[] } | undefined)?.nodes ?? [];
     expect(plans).toHaveLength(2);
     for (const plan of plans) expect(plan.note).toBe(`noted ${plan.id.slice(0, 8)}`);
-    expect(result.data?.featuredOrganization).toEqual({ id: "demo-org-acme", name: "Acme Research" });
+    expect(result.data?.featuredOrganization).toEqual({ databaseId: "demo-org-acme", name: "Acme Research" });
 
     expect(notesReceived.length).toBeGreaterThanOrEqual(2);
     for (const headers of notesReceived) {

@@ -27,8 +27,8 @@ const reviewsTypeDefs = parse(/* GraphQL */ `
     reviewNote: String!
   }
 
-  type Organization @key(fields: "id", resolvable: false) {
-    id: ID!
+  type Organization @key(fields: "databaseId", resolvable: false) {
+    databaseId: ID!
   }
 
   type Query {
@@ -53,7 +53,7 @@ describe(`federation on ${backendName}`, () => {
         typeDefs: reviewsTypeDefs,
         resolvers: {
           Query: {
-            featuredOrganization: () => ({ __typename: "Organization", id: "demo-org-acme" }),
+            featuredOrganization: () => ({ __typename: "Organization", databaseId: "demo-org-acme" }),
             pinnedPlans: () => pinnedPlanIds.map((id) => ({ __typename: "ResearchPlan", id })),
           },
           ResearchPlan: {
@@ -126,6 +126,10 @@ describe(`federation on ${backendName}`, () => {
       "AiModel",
     ]) {
       expect(result.data?._service.sdl).toMatch(new RegExp(`type ${type}\\s[^{]*@key\\(fields: "id"\\)`));
+      // Every entity is a Node: `id` is its global ID, `databaseId` the row's id, a key too.
+      expect(result.data?._service.sdl).toMatch(
+        new RegExp(`type ${type} implements Node\\s[^{]*@key\\(fields: "databaseId"\\)`),
+      );
     }
   });
 
@@ -142,9 +146,14 @@ describe(`federation on ${backendName}`, () => {
   });
 
   it("resolves our entities referenced by the other subgraph (reviews → our subgraph)", async () => {
-    const result = await throughGateway("{ featuredOrganization { id name slug } }", "demo-org-acme");
+    const result = await throughGateway("{ featuredOrganization { id databaseId name slug } }", "demo-org-acme");
     expect(result.errors).toBeUndefined();
-    expect(result.data?.featuredOrganization).toEqual({ id: "demo-org-acme", name: "Acme Research", slug: "acme" });
+    expect(result.data?.featuredOrganization).toEqual({
+      id: encodeGlobalID("Organization", "demo-org-acme"),
+      databaseId: "demo-org-acme",
+      name: "Acme Research",
+      slug: "acme",
+    });
   });
 
   it("resolves a reference to another tenant's plan to null, and the caller's own to the plan", async () => {
@@ -165,8 +174,10 @@ describe(`federation on ${backendName}`, () => {
         query: "query($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { id name } } }",
         variables: {
           r: [
-            { __typename: "Organization", id: "demo-org-initech" },
-            { __typename: "Organization", id: "demo-org-globex" },
+            { __typename: "Organization", id: encodeGlobalID("Organization", "demo-org-initech") },
+            { __typename: "Organization", databaseId: "demo-org-globex" },
+            { __typename: "Organization", databaseId: "demo-org-initech" },
+            { __typename: "Organization", id: encodeGlobalID("Organization", "demo-org-globex") },
           ],
         },
       },
@@ -174,7 +185,8 @@ describe(`federation on ${backendName}`, () => {
       { organizationId: "demo-org-acme" },
     );
     expect(direct.errors).toBeUndefined();
-    expect(direct.data?._entities).toEqual([null, { id: "demo-org-globex", name: "Globex Labs" }]);
+    const globex = { id: encodeGlobalID("Organization", "demo-org-globex"), name: "Globex Labs" };
+    expect(direct.data?._entities).toEqual([null, globex, null, globex]);
   });
 
   it("batches _entities: one statement per entity type, however many references", async () => {
@@ -187,7 +199,7 @@ describe(`federation on ${backendName}`, () => {
         __typename: "ResearchPlan",
         id: encodeGlobalID("ResearchPlan", `demo-org-globex-plan-${String(i + 1).padStart(2, "0")}`),
       })),
-      { __typename: "Organization", id: "demo-org-acme" },
+      { __typename: "Organization", databaseId: "demo-org-acme" },
       { __typename: "AiModel", id: encodeGlobalID("AiModel", "model-gpt-4o-mini") },
     ];
     const { result, statements } = await gw.countStatements(() =>
@@ -227,7 +239,7 @@ describe(`router secret on ${backendName}`, () => {
 
   const entitiesQuery = {
     query: "query($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { name } } }",
-    variables: { r: [{ __typename: "Organization", id: "demo-org-acme" }] },
+    variables: { r: [{ __typename: "Organization", databaseId: "demo-org-acme" }] },
   };
 
   it("refuses _entities and _service without the router's secret, and serves them with it", async () => {

@@ -215,25 +215,55 @@ describe(`cross-tenant access on ${backendName}`, () => {
   it.each([
     { name: "a session with no active organization", as: () => aliceSession.bearer },
     { name: "a personal access token without X-Organization-Id", as: () => demoPat },
-  ])("no organization ($name): tenant fields FORBIDDEN with no rows, viewer and aiModels answer", async ({ as }) => {
+  ])(
+    "no organization ($name): each tenant field FORBIDDEN with no rows, viewer and aiModels answer",
+    async ({ as }) => {
     const plan = globalId("ResearchPlan", await someRow("research_plan", acme));
     const { result, statements } = await gw.countStatements(() =>
       gw.graphql<WithoutOrganization>({ query: withoutOrganization, variables: { plan } }, as()),
     );
-    const [models] = await owner<{ n: number }>(sql`select count(*)::int as n from ai_model`);
-    expect(result.data?.viewer).toEqual({ user: { id: demoUsers.alice.id }, activeOrganization: null, role: null });
-    expect(result.data?.aiModels).toHaveLength(models?.n ?? -1);
-    for (const field of tenantFields) expect(result.data?.[field], field).toBeNull();
-    expect(
-      (result.errors ?? [])
-        .map((e) => ({ path: e.path?.join("."), code: e.extensions?.code }))
-        .sort((a, b) => ((a.path ?? "") < (b.path ?? "") ? -1 : 1)),
-    ).toEqual(tenantFields.map((path) => ({ path, code: "FORBIDDEN" })).sort((a, b) => (a.path < b.path ? -1 : 1)));
+      // The tenant fields are non-null (docs/clients.md): a refused one nulls `data`, and only FORBIDDEN is said.
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.length).toBeGreaterThan(0);
+      expect(new Set(errorCodes(result))).toEqual(new Set(["FORBIDDEN"]));
     // Not a single statement even named a tenant table.
     const tables = await tenantTables();
     expect(tables).toContain("research_plan");
     expect(tables.filter((table) => statements.some((statement) => statement.includes(`"${table}"`)))).toEqual([]);
-    expect(statements.some((statement) => statement.includes('"ai_model"'))).toBe(true);
+
+      // Each tenant field on its own: FORBIDDEN at that field.
+      for (const field of tenantFields) {
+        const selection = withoutOrganization
+          .split("\n")
+          .map((line) => line.trim())
+          .find((line) => line.startsWith(`${field}(`) || line.startsWith(`${field} `));
+        const usesPlan = selection?.includes("$plan") ?? false;
+        const alone = await gw.graphql(
+          usesPlan
+            ? { query: `query ($plan: ID!) { ${selection} }`, variables: { plan } }
+            : { query: `{ ${selection} }` },
+          as(),
+        );
+        expect(
+          (alone.errors ?? []).map((e) => ({ path: e.path?.join("."), code: e.extensions?.code })),
+          field,
+        ).toEqual([{ path: field, code: "FORBIDDEN" }]);
+        // researchPlan(id:) is nullable (null is an answer of its own); the others null `data`.
+        expect(alone.data ?? null, field).toEqual(field === "researchPlan" ? { researchPlan: null } : null);
+      }
+
+      // What needs no organization answers in an operation of its own.
+      const own = await gw.graphql<WithoutOrganization>(
+        { query: "{ viewer { user { id } activeOrganization { id } role } aiModels { id } }" },
+        as(),
+      );
+      const [models] = await owner<{ n: number }>(sql`select count(*)::int as n from ai_model`);
+      expect(own.data?.viewer).toEqual({
+        user: { id: globalId("User", demoUsers.alice.id) },
+        activeOrganization: null,
+        role: null,
+      });
+      expect(own.data?.aiModels).toHaveLength(models?.n ?? -1);
 
     // node(id) needs no organization, and without one RLS shows it no tenant row.
     const node = await gw.graphql(
@@ -241,7 +271,8 @@ describe(`cross-tenant access on ${backendName}`, () => {
       as(),
     );
     expect(node.body).toEqual({ data: { node: null } });
-  });
+    },
+  );
 
   it("anonymous: tenant and viewer-only fields UNAUTHENTICATED, viewer null, aiModels answer", async () => {
     const plan = globalId("ResearchPlan", await someRow("research_plan", acme));
@@ -252,11 +283,20 @@ describe(`cross-tenant access on ${backendName}`, () => {
       },
       anonymous,
     );
-    expect(result.data?.viewer).toBeNull();
-    expect(result.data?.aiModels.length).toBeGreaterThan(0);
-    for (const field of [...tenantFields, "personalAccessTokens"]) expect(result.data?.[field], field).toBeNull();
+    expect(result.data ?? null).toBeNull();
     expect(new Set(errorCodes(result))).toEqual(new Set(["UNAUTHENTICATED"]));
-    expect(result.errors).toHaveLength(tenantFields.length + 1);
+    for (const field of [
+      "researchPlans(first: 5) { nodes { id } }",
+      "organization { id }",
+      "personalAccessTokens { id }",
+    ]) {
+      const alone = await gw.graphql({ query: `{ ${field} }` }, anonymous);
+      expect(errorCodes(alone), field).toEqual(["UNAUTHENTICATED"]);
+      expect(alone.data ?? null, field).toBeNull();
+    }
+    const own = await gw.graphql<WithoutOrganization>({ query: "{ viewer { role } aiModels { id } }" }, anonymous);
+    expect(own.data?.viewer).toBeNull();
+    expect(own.data?.aiModels.length).toBeGreaterThan(0);
 
     const withHeader = await gw.graphql({ query: "{ aiModels { id } }" }, anonymous, { organizationId: acme });
     expect(errorCodes(withHeader)).toEqual(["UNAUTHENTICATED"]);
@@ -349,7 +389,8 @@ describe(`error answers on ${backendName}`, () => {
       { query: 'query { node(id: "garbage") { id } }' },
       { query: "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }", variables: { ids: ["garbage"] } },
       { query: "query ($id: ID!) { node(id: $id) { id } }", variables: { id: globalId("NoSuchType", "x") } },
-      { query: "query ($id: ID!) { node(id: $id) { id } }", variables: { id: globalId("User", demoUsers.alice.id) } },
+      // A type that exists but is not a Node.
+      { query: "query ($id: ID!) { node(id: $id) { id } }", variables: { id: globalId("Viewer", demoUsers.alice.id) } },
       { query: 'query { researchPlan(id: "garbage") { id } }' },
       // A well-formed id of another type where a plan's is expected.
       {
@@ -396,7 +437,7 @@ describe(`error answers on ${backendName}`, () => {
     for (const { name, ...variables } of cases) {
       const { result, statements } = await gw.countStatements(() => ask(query, variables));
       expect(errorCodes(result), name).toEqual(["BAD_USER_INPUT"]);
-      expect(result.data, name).toEqual({ researchPlans: null });
+      expect(result.data ?? null, name).toBeNull(); // researchPlans is non-null: its error nulls `data`
       expect(
         statements.filter((s) => s.includes('"research_plan"')),
         name,

@@ -102,18 +102,18 @@ describe(`root fields and relations on ${backendName}`, () => {
     it("viewer: the user, every membership, the active organization, role and scopes", async () => {
       interface Data {
         viewer: {
-          user: { id: string; name: string; email: string };
+          user: { id: string; databaseId: string; name: string; email: string };
           memberships: { organizationId: string; name: string; slug: string; role: string }[];
-          activeOrganization: { id: string; name: string; slug: string } | null;
+          activeOrganization: { id: string; databaseId: string; name: string; slug: string } | null;
           role: string | null;
           scopes: string[];
         };
       }
       const { viewer } = dataOf(
         await run<Data>(`{ viewer {
-          user { id name email }
+          user { id databaseId name email }
           memberships { organizationId name slug role }
-          activeOrganization { id name slug }
+          activeOrganization { id databaseId name slug }
           role
           scopes
         } }`),
@@ -121,7 +121,7 @@ describe(`root fields and relations on ${backendName}`, () => {
       const [user] = await owner<{ id: string; name: string; email: string }>(
         sql`select id, name, email from "user" where id = ${alice}`,
       );
-      expect(viewer.user).toEqual(user);
+      expect(viewer.user).toEqual({ ...user, id: globalId("User", alice), databaseId: alice });
       const memberships = await owner<{ organizationId: string; name: string; slug: string; role: string }>(
         sql`select m.organization_id as "organizationId", o.name, o.slug, m.role
             from member m join organization o on o.id = m.organization_id
@@ -132,7 +132,7 @@ describe(`root fields and relations on ${backendName}`, () => {
       const [org] = await owner<{ id: string; name: string; slug: string }>(
         sql`select id, name, slug from organization where id = ${acme}`,
       );
-      expect(viewer.activeOrganization).toEqual(org);
+      expect(viewer.activeOrganization).toEqual({ ...org, id: globalId("Organization", acme), databaseId: acme });
       expect(viewer.role).toBe(memberships.find((m) => m.organizationId === acme)?.role);
       if (caller.kind === "token") {
         const [token] = await owner<{ scopes: string[] }>(
@@ -157,8 +157,8 @@ describe(`root fields and relations on ${backendName}`, () => {
       }
       const { organization } = dataOf(
         await run<Data>(`{ organization {
-          id name slug type
-          members(first: 100) { totalCount nodes { id role user { id } organization { id } } }
+          id databaseId name slug type
+          members(first: 100) { totalCount nodes { id role user { id: databaseId } organization { id: databaseId } } }
           invitations(first: 100) { totalCount nodes { id } }
         } }`),
       );
@@ -166,7 +166,8 @@ describe(`root fields and relations on ${backendName}`, () => {
         sql`select id, name, slug, type::text from organization where id = ${acme}`,
       );
       expect(organization).toMatchObject({
-        id: org?.id,
+        id: globalId("Organization", acme),
+        databaseId: org?.id,
         name: org?.name,
         slug: org?.slug,
         type: org?.type.toUpperCase(),
@@ -231,7 +232,7 @@ describe(`root fields and relations on ${backendName}`, () => {
         await run<{ researchPlans: Page<Plan> }>(`{ researchPlans(first: 20) {
           totalCount
           nodes {
-            id title description status version author { id name } createdAt updatedAt stepCount
+            id title description status version author { id: databaseId name } createdAt updatedAt stepCount
             steps(first: 10) { totalCount nodes {
               id position title status executionReport { summary } plan { id }
               branchingConditions(first: 5) { totalCount nodes {
@@ -241,7 +242,7 @@ describe(`root fields and relations on ${backendName}`, () => {
               artifacts(first: 5) { nodes { id } }
               skillExecutions(first: 5) { nodes { id } }
             } }
-            auditLog(first: 5) { totalCount nodes { id action actor { id } plan { id } } }
+            auditLog(first: 5) { totalCount nodes { id action actor { id: databaseId } plan { id } } }
             artifacts(first: 5) { totalCount nodes { id } }
             skillExecutions(first: 5) { totalCount nodes { id } }
             outputs(first: 5) { totalCount nodes { id } }
@@ -745,9 +746,9 @@ describe(`root fields and relations on ${backendName}`, () => {
         await run<{ researchOutputs: Page<Output>; researchFeedback: Page<Feedback> }>(`{
           researchOutputs(first: 50) { totalCount nodes {
             id title format content resultSummary { headline keyFindings } plan { id }
-            feedback(first: 10) { totalCount nodes { id rating author { id } output { id } } }
+            feedback(first: 10) { totalCount nodes { id rating author { id: databaseId } output { id } } }
           } }
-          researchFeedback(first: 100) { totalCount nodes { id rating comment author { id name } output { id title } } }
+          researchFeedback(first: 100) { totalCount nodes { id rating comment author { id: databaseId name } output { id title } } }
         }`),
       );
       const outputs = await owner<{
@@ -1031,7 +1032,7 @@ describe(`root fields and relations on ${backendName}`, () => {
         totalCount
         nodes {
           id inputTokens outputTokens costUsd occurredAt
-          model { id } user { id } plan { id } step { id }
+          model { id } user { id: databaseId } plan { id } step { id }
           batch { id status model { id } plan { id } usage(first: 1) { totalCount } }
           callDetails { temperature maxTokens finishReason toolNames latencyMs }
         }
@@ -1214,7 +1215,7 @@ describe(`root fields and relations on ${backendName}`, () => {
       expect(tokens.length).toBeGreaterThan(0);
       expect(
         personalAccessTokens.map((t) => ({
-          id: t.id,
+          id: rawId(t.id),
           name: t.name,
           prefix: t.tokenPrefix,
           scopes: t.scopes,

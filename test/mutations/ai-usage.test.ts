@@ -22,7 +22,7 @@ const recordAiUsage = /* GraphQL */ `
     recordAiUsage(input: $input) {
       usage {
         id inputTokens outputTokens costUsd occurredAt
-        model { id } user { id } plan { id } step { id } batch { id }
+        model { id } user { id: databaseId } plan { id } step { id } batch { id }
         callDetails { temperature maxTokens finishReason toolNames requestMetadata latencyMs }
       }
     }

@@ -11,7 +11,7 @@ import { acme, countRows, decodeGlobalId, expectError, expectOk, globalId, run, 
 
 const invite = /* GraphQL */ `
   mutation ($input: InviteOrganizationMemberInput!) {
-    inviteOrganizationMember(input: $input) { invitation { id organizationId email role status expiresAt } }
+    inviteOrganizationMember(input: $input) { invitationId }
   }`;
 const accept = /* GraphQL */ `
   mutation ($input: AcceptOrganizationInvitationInput!) {
@@ -20,14 +20,15 @@ const accept = /* GraphQL */ `
 const setActive = /* GraphQL */ `
   mutation ($input: SetActiveOrganizationInput!) { setActiveOrganization(input: $input) { activeOrganizationId } }`;
 
-interface InvitationShape {
-  id: string;
-  organizationId: string;
-  email: string;
-  role: string;
-  status: string;
-  expiresAt: string;
+/** What inviteOrganizationMember answers: the invitation's global ID, to refetch with node(id:). */
+interface InvitedShape {
+  invitationId: string;
 }
+
+const invitationNode = /* GraphQL */ `
+  query ($id: ID!) {
+    node(id: $id) { id ... on Invitation { email role status organization { databaseId } inviter { databaseId } } }
+  }`;
 
 describe(`organization mutations on ${backendName}`, () => {
   let gw: TestGateway;
@@ -64,7 +65,7 @@ describe(`organization mutations on ${backendName}`, () => {
 
   it("invites, and the invitee accepts and becomes a member — without a tenant transaction", async () => {
     const { result, statements } = await gw.countStatements(() =>
-      run<{ inviteOrganizationMember: { invitation: InvitationShape } }>(
+      run<{ inviteOrganizationMember: InvitedShape }>(
         gw,
         alice.cookie,
         invite,
@@ -74,13 +75,34 @@ describe(`organization mutations on ${backendName}`, () => {
     );
     // The gateway's runtime handle sent nothing: no transaction was opened around Better Auth.
     expect(statements).toEqual([]);
-    const invitation = expectOk(result).inviteOrganizationMember.invitation;
-    expect(invitation).toMatchObject({
-      organizationId: acme,
+    const invitation = { id: expectOk(result).inviteOrganizationMember.invitationId };
+    // The one Invitation type: refetched by its global ID, in the organization it belongs to.
+    const refetched = expectOk(
+      await run<{ node: Record<string, unknown> | null }>(
+        gw,
+        alice.cookie,
+        invitationNode,
+        { id: invitation.id },
+        acme,
+      ),
+    );
+    expect(refetched.node).toEqual({
+      id: invitation.id,
       email: "newbie@example.test",
       role: "admin",
       status: "pending",
+      organization: { databaseId: acme },
+      inviter: { databaseId: demoUsers.alice.id },
     });
+    // Another organization's invitation is null, with no error: Alice in Globex does not see Acme's.
+    const elsewhere = await run<{ node: unknown }>(
+      gw,
+      alice.cookie,
+      invitationNode,
+      { id: invitation.id },
+      "demo-org-globex",
+    );
+    expect(elsewhere.body).toEqual({ data: { node: null } });
     const invitationId = decodeGlobalId(invitation.id);
     expect(invitationId.type).toBe("Invitation");
     expect(
@@ -165,8 +187,8 @@ describe(`organization mutations on ${backendName}`, () => {
   });
 
   it("answers an invitation for someone else, or none, with NOT_FOUND", async () => {
-    const invitation = expectOk(
-      await run<{ inviteOrganizationMember: { invitation: InvitationShape } }>(
+    const invited = expectOk(
+      await run<{ inviteOrganizationMember: InvitedShape }>(
         gw,
         alice.bearer,
         invite,
@@ -175,7 +197,8 @@ describe(`organization mutations on ${backendName}`, () => {
         },
         acme,
       ),
-    ).inviteOrganizationMember.invitation;
+    ).inviteOrganizationMember;
+    const invitation = { id: invited.invitationId };
     const dave = await gw.signIn(demoUsers.dave.email);
     await refused(accept, { invitationId: invitation.id }, "NOT_FOUND", dave.cookie);
     await refused(accept, { invitationId: globalId("Invitation", "no-such-invitation") }, "NOT_FOUND", dave.cookie);
@@ -225,7 +248,7 @@ describe(`organization mutations on ${backendName}`, () => {
       gw,
       alice.cookie,
       `mutation {
-        inviteOrganizationMember(input: { email: "mixed@example.test", role: MEMBER }) { invitation { id } }
+        inviteOrganizationMember(input: { email: "mixed@example.test", role: MEMBER }) { invitationId }
         createResearchPlan(input: { title: "Mixed" }) { plan { id } }
       }`,
       {},
@@ -242,7 +265,7 @@ describe(`organization mutations on ${backendName}`, () => {
       gw,
       alice.cookie,
       `mutation {
-        ... on Mutation { a: inviteOrganizationMember(input: { email: "frag@example.test", role: MEMBER }) { invitation { email } } }
+        ... on Mutation { a: inviteOrganizationMember(input: { email: "frag@example.test", role: MEMBER }) { invitationId } }
         b: setActiveOrganization(input: { organizationId: "demo-org-acme" }) { activeOrganizationId }
         __typename
       }`,

@@ -24,7 +24,7 @@ const planGid = (id: string) => globalId("ResearchPlan", id);
 
 const createPlan = /* GraphQL */ `
   mutation ($input: CreateResearchPlanInput!) {
-    createResearchPlan(input: $input) { plan { id title description status version author { id } } }
+    createResearchPlan(input: $input) { plan { id title description status version author { id: databaseId } } }
   }`;
 const updatePlan = /* GraphQL */ `
   mutation ($input: UpdateResearchPlanInput!) {

@@ -57,7 +57,7 @@ const publishResearchOutput = /* GraphQL */ `
   }`;
 const addResearchFeedback = /* GraphQL */ `
   mutation ($input: AddResearchFeedbackInput!) {
-    addResearchFeedback(input: $input) { feedback { id rating comment author { id } output { id } } }
+    addResearchFeedback(input: $input) { feedback { id rating comment author { id: databaseId } output { id } } }
   }`;
 
 const validSkillExecution = () => ({

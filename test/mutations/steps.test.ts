@@ -24,7 +24,7 @@ const conditionGid = (id: string) => globalId("PlanBranchingCondition", id);
 
 const addStep = /* GraphQL */ `
   mutation ($input: AddPlanStepInput!) {
-    addPlanStep(input: $input) { step { id position title instructions } plan { plan { version stepCount } } }
+    addPlanStep(input: $input) { step { id position title instructions } plan { version stepCount } }
   }`;
 const updateStep = /* GraphQL */ `
   mutation ($input: UpdatePlanStepInput!) {
@@ -35,7 +35,7 @@ const updateStep = /* GraphQL */ `
 const moveStep = /* GraphQL */ `
   mutation ($input: MovePlanStepInput!) { movePlanStep(input: $input) { step { id position } } }`;
 const removeStep = /* GraphQL */ `
-  mutation ($input: RemovePlanStepInput!) { removePlanStep(input: $input) { deletedStepId plan { plan { stepCount } } } }`;
+  mutation ($input: RemovePlanStepInput!) { removePlanStep(input: $input) { deletedStepId plan { stepCount } } }`;
 const setCondition = /* GraphQL */ `
   mutation ($input: SetBranchingConditionInput!) {
     setBranchingCondition(input: $input) {
@@ -113,7 +113,7 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
     it("appends by default, inserts at a position (later steps move down), bumps the plan's version", async () => {
       const { plan, planId } = await planWithSteps(2);
       const data = expectOk(
-        await run<{ addPlanStep: { step: StepShape; plan: { plan: { version: number; stepCount: number } } } }>(
+        await run<{ addPlanStep: { step: StepShape; plan: { version: number; stepCount: number } } }>(
           gw,
           demoPat,
           addStep,
@@ -121,7 +121,7 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
         ),
       );
       expect(data.addPlanStep.step).toMatchObject({ position: 1, title: "first", instructions: "Go." });
-      expect(data.addPlanStep.plan.plan).toEqual({ version: 4, stepCount: 3 });
+      expect(data.addPlanStep.plan).toEqual({ version: 4, stepCount: 3 });
       expect(await order(planId)).toEqual({ titles: ["first", "s1", "s2"], positions: [1, 2, 3] });
       // A position past the end appends, and appending moves no other step: no step is updated.
       const appended = await gw.countStatements(() =>
@@ -156,10 +156,10 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
       const { plan, planId } = await planWithSteps(2);
       const w5 = /* GraphQL */ `
         mutation ($input: AddPlanStepInput!) {
-          addPlanStep(input: $input) { step { id position title status } plan { plan { version } } }
+          addPlanStep(input: $input) { step { id position title status } plan { version } }
         }`;
       const { result, statements } = await gw.countStatements(() =>
-        run<{ addPlanStep: { step: StepShape; plan: { plan: { version: number } } } }>(gw, demoPat, w5, {
+        run<{ addPlanStep: { step: StepShape; plan: { version: number } } }>(gw, demoPat, w5, {
           input: { planId: plan, title: "third" },
         }),
       );
@@ -181,7 +181,7 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
         ),
       );
       expect(read.node).toEqual(added.step);
-      expect(added.plan.plan).toEqual(read.researchPlan);
+      expect(added.plan).toEqual(read.researchPlan);
       expect(read.researchPlan.version).toBe(4);
       expect(await auditActions(gw.db, planId)).toEqual(["plan_created", "step_added", "step_added", "step_added"]);
     });
@@ -208,7 +208,7 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
             gw,
             demoPat,
             `mutation ($input: AddPlanStepInput!) {
-            addPlanStep(input: $input) { step { ${stepFields} } plan { plan { ${planFields} } } }
+            addPlanStep(input: $input) { step { ${stepFields} } plan { ${planFields} } }
           }`,
             { input: { planId: plan, title: "second", instructions: "Go." } },
           ),
@@ -229,7 +229,7 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
             { step: added.step.id, plan },
           ),
         );
-        expect(added).toEqual({ step: read.node, plan: { plan: read.researchPlan } });
+        expect(added).toEqual({ step: read.node, plan: read.researchPlan });
       },
     );
 
@@ -242,8 +242,7 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
       const { positions } = await order(planId);
       expect(positions).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
       const versions = responses.map(
-        (response) =>
-          (response.data as { addPlanStep: { plan: { plan: { version: number } } } }).addPlanStep.plan.plan.version,
+        (response) => (response.data as { addPlanStep: { plan: { version: number } } }).addPlanStep.plan.version,
       );
       // Each answer is its own bump: versions 4..13, one each.
       expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 4));
@@ -359,14 +358,11 @@ describe(`plan step and branching mutations on ${backendName}`, () => {
         }),
       );
       const data = expectOk(
-        await run<{ removePlanStep: { deletedStepId: string; plan: { plan: { stepCount: number } } } }>(
-          gw,
-          demoPat,
-          removeStep,
-          { input: { id: steps[1] } },
-        ),
+        await run<{ removePlanStep: { deletedStepId: string; plan: { stepCount: number } } }>(gw, demoPat, removeStep, {
+          input: { id: steps[1] },
+        }),
       );
-      expect(data.removePlanStep).toEqual({ deletedStepId: steps[1], plan: { plan: { stepCount: 2 } } });
+      expect(data.removePlanStep).toEqual({ deletedStepId: steps[1], plan: { stepCount: 2 } });
       expect(await order(planId)).toEqual({ titles: ["s1", "s3"], positions: [1, 2] });
       const conditions = await gw.db.asOwner(
         sql`select id from plan_branching_condition where step_id = ${decodeGlobalId(steps[1] as string).id}`,

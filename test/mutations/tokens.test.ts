@@ -5,7 +5,7 @@ import { demoUsers } from "../../src/platform/db/index.js";
 import { backendName } from "../support/database.js";
 import { type Caller, createTestGateway, demoPat, type SignedIn, type TestGateway } from "../support/gateway.js";
 import { createTokenForUser } from "../support/tokens.js";
-import { countRows, expectError, expectOk, patWith, run, snapshot } from "./helpers.js";
+import { countRows, decodeGlobalId, expectError, expectOk, globalId, patWith, run, snapshot } from "./helpers.js";
 
 // Personal access tokens through GraphQL: created and revoked in the operation's transaction as
 // `authenticated` (column grants: it may write the hash, never read it), for the caller only, and never with
@@ -74,7 +74,7 @@ describe(`personal access token mutations on ${backendName}`, () => {
       lastUsedAt: null,
     });
     const rows = await gw.db.asOwner<{ user_id: string; token_hash: string }>(
-      sql`select user_id, token_hash from personal_access_token where id = ${created.personalAccessToken.id}`,
+      sql`select user_id, token_hash from personal_access_token where id = ${decodeGlobalId(created.personalAccessToken.id).id}`,
     );
     expect(rows).toEqual([{ user_id: demoUsers.alice.id, token_hash: hashTokenSecret(created.token) }]);
     const withSecret = await gw.db.asOwner(
@@ -186,8 +186,8 @@ describe(`personal access token mutations on ${backendName}`, () => {
       { database: gw.db.database },
       { userId: demoUsers.bob.id, name: "bob's", scopes: ["read"], expiresAt: null },
     );
-    await refused(revokeToken, { id: bobs.record.id }, "NOT_FOUND");
-    await refused(revokeToken, { id: "no-such-token" }, "NOT_FOUND");
+    await refused(revokeToken, { id: globalId("PersonalAccessToken", bobs.record.id) }, "NOT_FOUND");
+    await refused(revokeToken, { id: globalId("PersonalAccessToken", "no-such-token") }, "NOT_FOUND");
     const [row] = await gw.db.asOwner<{ revoked_at: Date | null }>(
       sql`select revoked_at from personal_access_token where id = ${bobs.record.id}`,
     );
@@ -197,7 +197,13 @@ describe(`personal access token mutations on ${backendName}`, () => {
   it("a read-only token can neither create nor revoke tokens (FORBIDDEN)", async () => {
     const reader = await patWith(gw.db, ["read"]);
     await refused(createToken, { name: "n", scopes: ["READ"] }, "FORBIDDEN", undefined, reader);
-    await refused(revokeToken, { id: "demo-token-alice" }, "FORBIDDEN", undefined, reader);
+    await refused(
+      revokeToken,
+      { id: globalId("PersonalAccessToken", "demo-token-alice") },
+      "FORBIDDEN",
+      undefined,
+      reader,
+    );
     await refused(createToken, { name: "n", scopes: ["READ"] }, "UNAUTHENTICATED", undefined, { kind: "anonymous" });
   });
 
@@ -206,11 +212,11 @@ describe(`personal access token mutations on ${backendName}`, () => {
     const response = await run(
       gw,
       demoPat,
-      `mutation {
+      `mutation ($id: ID!) {
         createPersonalAccessToken(input: { name: "rolled back", scopes: [READ] }) { token }
-        revokePersonalAccessToken(input: { id: "no-such-token" }) { personalAccessToken { id } }
+        revokePersonalAccessToken(input: { id: $id }) { personalAccessToken { id } }
       }`,
-      {},
+      { id: globalId("PersonalAccessToken", "no-such-token") },
       null,
     );
     expectError(response, "NOT_FOUND");

@@ -7,9 +7,12 @@ import { type Caller, createTestGateway, demoPat, type TestGateway } from "../su
 import {
   AddPlanStepDocument,
   AiUsageSummaryDocument,
+  ArtifactPagesDocument,
   CreateResearchPlanDocument,
   ResearchPlanDetailDocument,
+  type ResearchPlanPageFragment,
   ResearchPlansPageDocument,
+  ResearchPlansTwoPagesDocument,
   TransitionResearchPlanDocument,
   ViewerDocument,
 } from "./generated/graphql.js";
@@ -41,7 +44,7 @@ describe(`typed frontend operations on ${backendName}`, () => {
     const data = await run(ViewerDocument, {});
     expect(data.viewer?.user.email).toBe("alice@acme.test");
     expect(data.viewer?.memberships.map((m) => m.slug)).toEqual(["acme", "globex"]);
-    expect(data.viewer?.activeOrganization?.id).toBe("demo-org-acme");
+    expect(data.viewer?.activeOrganization?.id).toBe(Buffer.from("Organization:demo-org-acme").toString("base64"));
   });
 
   it("ResearchPlansPage then ResearchPlanDetail: a list and a detail page", async () => {
@@ -49,13 +52,39 @@ describe(`typed frontend operations on ${backendName}`, () => {
     const [owned] = await gw.db.asOwner<{ n: number }>(
       sql`select count(*)::int as n from research_plan where organization_id = 'demo-org-acme'`,
     );
-    expect(page.researchPlans?.totalCount).toBe(owned?.n);
-    const first = page.researchPlans?.nodes[0];
+    expect(page.researchPlans.totalCount).toBe(owned?.n);
+    const first = page.researchPlans.nodes[0];
     if (!first) throw new Error("no plans");
     const detail = await run(ResearchPlanDetailDocument, { id: first.id });
     expect(detail.researchPlan?.title).toBe(first.title);
     const positions = detail.researchPlan?.steps.nodes.map((s) => s.position) ?? [];
     expect(positions).toEqual(positions.map((_, i) => i + 1));
+  });
+
+  it("one fragment on ResearchPlanConnection at two places of one operation", async () => {
+    const first = await run(ResearchPlansPageDocument, { first: 3 });
+    const after = first.researchPlans.pageInfo.endCursor;
+    if (!after) throw new Error("no cursor");
+    const both = await run(ResearchPlansTwoPagesDocument, { first: 3, after });
+    // One fragment type, one function over it, whichever field the page came from.
+    const titles = (page: ResearchPlanPageFragment) => page.nodes.map((plan) => plan.title);
+    expect(titles(both.page)).toEqual(titles(first.researchPlans));
+    expect(titles(both.next)).toHaveLength(3);
+    expect(titles(both.next)).not.toContain(titles(both.page)[0]);
+    expect(both.next.totalCount).toBe(both.page.totalCount);
+  });
+
+  it("one fragment on ResearchArtifactConnection at the root and under a plan", async () => {
+    const [plan] = await gw.db.asOwner<{ id: string; n: number }>(
+      sql`select plan_id as id, count(*)::int as n from research_artifact where organization_id = 'demo-org-acme'
+          group by plan_id order by count(*) desc, plan_id limit 1`,
+    );
+    if (!plan) throw new Error("no artifacts");
+    const planId = Buffer.from(`ResearchPlan:${plan.id}`).toString("base64");
+    const data = await run(ArtifactPagesDocument, { planId, first: 50 });
+    expect(data.researchPlan?.artifacts.totalCount).toBe(plan.n);
+    expect(data.researchArtifacts.totalCount).toBeGreaterThanOrEqual(plan.n);
+    expect(data.researchPlan?.artifacts.nodes).toHaveLength(Math.min(plan.n, 50));
   });
 
   it("CreateResearchPlan, AddPlanStep, TransitionResearchPlan: the editing flow", async () => {
@@ -64,6 +93,12 @@ describe(`typed frontend operations on ${backendName}`, () => {
     expect(created.createResearchPlan.plan.status).toBe("DRAFT");
     const step = await run(AddPlanStepDocument, { input: { planId, title: "Only step" } });
     expect(step.addPlanStep.step.position).toBe(1);
+    // The payload is one level deep: the plan itself, beside the step, with the version the step bumped.
+    expect(step.addPlanStep.plan).toEqual({
+      id: planId,
+      version: created.createResearchPlan.plan.version + 1,
+      stepCount: 1,
+    });
     const running = await run(TransitionResearchPlanDocument, { input: { id: planId, to: "RUNNING" } });
     expect(running.transitionResearchPlan.plan.status).toBe("RUNNING");
   });
@@ -73,6 +108,6 @@ describe(`typed frontend operations on ${backendName}`, () => {
     const [owned] = await gw.db.asOwner<{ n: number }>(
       sql`select count(*)::int as n from ai_usage where organization_id = 'demo-org-acme'`,
     );
-    expect((data.aiUsageSummary ?? []).reduce((sum, row) => sum + row.calls, 0)).toBe(owned?.n);
+    expect(data.aiUsageSummary.reduce((sum, row) => sum + row.calls, 0)).toBe(owned?.n);
   });
 });

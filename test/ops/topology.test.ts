@@ -54,7 +54,7 @@ const replicaEnv = {
 
 const read = {
   operationName: "TopologyRead",
-  query: "query TopologyRead { organization { id } researchPlans(first: 5) { nodes { id } } }",
+  query: "query TopologyRead { organization { id: databaseId } researchPlans(first: 5) { nodes { id } } }",
 };
 const write = {
   operationName: "TopologyWrite",

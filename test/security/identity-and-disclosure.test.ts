@@ -109,7 +109,10 @@ describe(`identity and disclosure on ${backendName}`, () => {
     );
     expect(errorCodes(result)[0]).toMatch(/FORBIDDEN|NOT_FOUND/);
     const still = dataOf(
-      await gw.graphql<{ organization: { id: string } }>({ query: "{ organization { id } }" }, alice.cookie),
+      await gw.graphql<{ organization: { id: string } }>(
+        { query: "{ organization { id: databaseId } }" },
+        alice.cookie,
+      ),
     );
     expect(still.organization.id).toBe(acme);
     // Better Auth's own endpoint refuses it too.

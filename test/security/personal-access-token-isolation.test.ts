@@ -1,10 +1,17 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoUsers, type TenantTransaction } from "../../src/platform/db/index.js";
-import { acme, globex, initech } from "../graphql/helpers.js";
+import { acme, globex, initech, rawId } from "../graphql/helpers.js";
 import { expectError, expectOk, run } from "../mutations/helpers.js";
 import { backendName, rowsOf } from "../support/database.js";
-import { type Caller, createTestGateway, demoPat, type SignedIn, type TestGateway } from "../support/gateway.js";
+import {
+  type Caller,
+  createTestGateway,
+  demoPat,
+  globalId,
+  type SignedIn,
+  type TestGateway,
+} from "../support/gateway.js";
 import { refusalOf } from "../support/pg-error.js";
 import { affectedRows, Rollback, rolledBackWith } from "../support/rollback.js";
 import { createTokenForUser } from "../support/tokens.js";
@@ -185,7 +192,7 @@ describe(`personal access tokens are the caller's own, by policy, on ${backendNa
           const data = expectOk(
             await run<{ personalAccessTokens: { id: string }[] }>(gw, caller, listTokens, {}, organizationId),
           );
-          expect(data.personalAccessTokens.map((t) => t.id).sort()).toEqual(mine);
+          expect(data.personalAccessTokens.map((t) => rawId(t.id)).sort()).toEqual(mine);
         }
       }
     });
@@ -195,7 +202,13 @@ describe(`personal access tokens are the caller's own, by policy, on ${backendNa
       const messages = new Set<string>();
       for (const id of [...theirs.map((t) => t.id), "no-such-token", "demo-token-bob"]) {
         for (const organizationId of [acme, initech, null]) {
-          const response = await run(gw, aliceSession.cookie, revokeToken, { input: { id } }, organizationId);
+          const response = await run(
+            gw,
+            aliceSession.cookie,
+            revokeToken,
+            { input: { id: globalId("PersonalAccessToken", id) } },
+            organizationId,
+          );
           if (organizationId === initech) {
             // Alice is no member of Initech: refused before any token is looked at.
             expect(response.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
@@ -230,9 +243,9 @@ describe(`personal access tokens are the caller's own, by policy, on ${backendNa
         ),
       ).createPersonalAccessToken.personalAccessToken;
       const [row] = await gw.db.asOwner<TokenRow>(
-        sql`select id, user_id from personal_access_token where id = ${created.id}`,
+        sql`select id, user_id from personal_access_token where id = ${rawId(created.id)}`,
       );
-      expect(row).toEqual({ id: created.id, user_id: alice });
+      expect(row).toEqual({ id: rawId(created.id), user_id: alice });
     });
   });
 });

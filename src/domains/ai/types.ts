@@ -4,6 +4,7 @@ import { GatewayError } from "../../platform/errors.js";
 import { tenantRead } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
 import { findPageCounting, totalCountOf } from "../../schema-builder/connection-count.js";
+import { nodeConnection } from "../../schema-builder/connections.js";
 import { enumFromPg } from "../../schema-builder/enums.js";
 
 // AI (mirrors schema/ai.ts): models and prices are global reference data; batches, usage and call details
@@ -74,7 +75,11 @@ export const AiBatch = builder.drizzleNode("aiBatch", {
     completedAt: t.expose("completedAt", { type: "DateTime", nullable: true }),
     model: t.relation("model"),
     plan: t.relation("plan", { nullable: true }),
-    usage: t.relatedConnection("usage", { query: { orderBy: { occurredAt: "asc" } }, totalCount: true }),
+    usage: t.relatedConnection(
+      "usage",
+      { query: { orderBy: { occurredAt: "asc" } }, totalCount: true },
+      AiUsageConnection,
+    ),
   }),
 });
 
@@ -126,6 +131,9 @@ export const AiUsage = builder.drizzleNode("aiUsage", {
   }),
 });
 
+/** Every page of model calls, at the root and under a batch. */
+const AiUsageConnection = nodeConnection(AiUsage, "AiUsage");
+
 type AiModelRow = typeof aiModel.$inferSelect;
 
 interface UsageAggregateRow {
@@ -171,26 +179,27 @@ builder.queryFields((t) => ({
     resolve: (query, _root, _args, ctx) =>
       ctx.tx.query.aiModel.findMany(query({ orderBy: { provider: "asc", name: "asc" } })),
   }),
-  aiUsage: t.drizzleConnection({
-    type: "aiUsage",
-    nullable: true,
-    description: "The organization's model calls, most recent first, optionally within [from, to).",
-    authScopes: tenantRead,
-    args: {
-      from: t.arg({ type: "DateTime", required: false }),
-      to: t.arg({ type: "DateTime", required: false }),
+  aiUsage: t.drizzleConnection(
+    {
+      type: "aiUsage",
+      description: "The organization's model calls, most recent first, optionally within [from, to).",
+      authScopes: tenantRead,
+      args: {
+        from: t.arg({ type: "DateTime", required: false }),
+        to: t.arg({ type: "DateTime", required: false }),
+      },
+      totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, aiUsage, usageWhere(args)),
+      resolve: (query, _root, args, ctx, info) => {
+        const where = usageWhere(args);
+        return findPageCounting(ctx, info, aiUsage, where, (extras) =>
+          ctx.tx.query.aiUsage.findMany(query({ where, orderBy: { occurredAt: "desc" }, extras })),
+        );
+      },
     },
-    totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, aiUsage, usageWhere(args)),
-    resolve: (query, _root, args, ctx, info) => {
-      const where = usageWhere(args);
-      return findPageCounting(ctx, info, aiUsage, where, (extras) =>
-        ctx.tx.query.aiUsage.findMany(query({ where, orderBy: { occurredAt: "desc" }, extras })),
-      );
-    },
-  }),
+    AiUsageConnection,
+  ),
   aiUsageSummary: t.field({
     type: [AiUsageAggregate],
-    nullable: true,
     description: "Tokens, calls and cost per model per UTC day within [from, to), computed in SQL.",
     authScopes: tenantRead,
     args: {

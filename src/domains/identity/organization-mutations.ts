@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { memberRoles } from "../../../schema/index.js";
-import type { InvitationRecord, SentInvitation } from "../../platform/auth/organization-api.js";
+import type { SentInvitation } from "../../platform/auth/organization-api.js";
 import { viewerWrite } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
 import { outsideTenantTransaction, type RequestContext } from "../../schema-builder/context.js";
@@ -12,18 +12,6 @@ import { Invitation, MemberRole } from "./types.js";
 // the work on its own connection (organization-service.ts says who may ask it), so these fields run outside
 // the tenant transaction (`outsideTenantTransaction`): their context is a RequestContext (no `tx`), their
 // payloads are plain objects, and they cannot share an operation with other mutations.
-
-const OrganizationInvitation = builder.objectRef<InvitationRecord>("OrganizationInvitation").implement({
-  description: "An invitation as Better Auth created it (the `Invitation` node, without reading the database).",
-  fields: (t) => ({
-    id: t.globalID({ resolve: (invitation) => ({ type: "Invitation", id: invitation.id }) }),
-    organizationId: t.exposeID("organizationId"),
-    email: t.exposeString("email"),
-    role: t.exposeString("role"),
-    status: t.exposeString("status"),
-    expiresAt: t.expose("expiresAt", { type: "DateTime" }),
-  }),
-});
 
 const InvitationEmailDelivery = builder.enumType("InvitationEmailDelivery", {
   values: {
@@ -39,7 +27,12 @@ const InvitationEmailDelivery = builder.enumType("InvitationEmailDelivery", {
 
 const InviteOrganizationMemberPayload = builder.objectRef<SentInvitation>("InviteOrganizationMemberPayload").implement({
   fields: (t) => ({
-    invitation: t.field({ type: OrganizationInvitation, resolve: (p) => p.invitation }),
+    // The invitation's ID only: Better Auth wrote it on its own connection, outside the tenant transaction
+    // these fields run without, so the `Invitation` node cannot be read here. Refetch it with `node(id:)`.
+    invitationId: t.globalID({
+      description: "The `Invitation` created (or renewed): read it with `node(id:)` or `organization.invitations`.",
+      resolve: (p) => ({ type: "Invitation", id: p.invitation.id }),
+    }),
     emailDelivery: t.field({
       type: InvitationEmailDelivery,
       description: "What became of the e-mail to the invitee.",

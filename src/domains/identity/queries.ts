@@ -13,7 +13,6 @@ builder.queryFields((t) => ({
   }),
   organization: t.drizzleField({
     type: "organization",
-    nullable: true,
     description: "The organization this request acts in.",
     authScopes: tenantRead,
     resolve: async (query, _root, _args, ctx) => {

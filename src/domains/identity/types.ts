@@ -1,19 +1,22 @@
 import { memberRoles, tenantTypeEnum } from "../../../schema/index.js";
 import { builder } from "../../schema-builder/builder.js";
+import { nodeConnection } from "../../schema-builder/connections.js";
 import { enumFromPg } from "../../schema-builder/enums.js";
 
 // Identity's read model (mirrors schema/auth.ts). Users and organizations are global tables, so they are
 // reached only through relations from tenant rows, the viewer, or the current organization: never by a free
-// lookup that could reveal another tenant's people. Sessions, accounts and verifications are not exposed at all.
+// lookup that could reveal another tenant's people (`node(id:)` and federation's `_entities` apply the same
+// rule: identity-visibility.ts). Sessions, accounts and verifications are not exposed at all.
 
 export const TenantType = enumFromPg("TenantType", tenantTypeEnum, "What kind of tenant an organization is.");
 
-export const User = builder.drizzleObject("user", {
+export const User = builder.drizzleNode("user", {
   name: "User",
-  description: "A person. Reached through the viewer or the rows of the current organization.",
+  description:
+    "A person. Reached through the viewer or the rows of the current organization; `node(id:)` answers the viewer and members of the current organization only.",
   select: {},
+  id: { column: (user) => user.id },
   fields: (t) => ({
-    id: t.exposeID("id"),
     name: t.exposeString("name"),
     email: t.exposeString("email"),
     image: t.exposeString("image", { nullable: true }),
@@ -21,22 +24,28 @@ export const User = builder.drizzleObject("user", {
   }),
 });
 
-export const Organization = builder.drizzleObject("organization", {
+export const Organization = builder.drizzleNode("organization", {
   name: "Organization",
-  description: "A tenant. Its data is visible only to its members, and only while it is the selected organization.",
+  description:
+    "A tenant. Its data is visible only to its members, and only while it is the selected organization. `databaseId` is what X-Organization-Id takes.",
   select: {},
+  id: { column: (organization) => organization.id },
   fields: (t) => ({
-    id: t.exposeID("id"),
     name: t.exposeString("name"),
     slug: t.exposeString("slug"),
     logo: t.exposeString("logo", { nullable: true }),
     type: t.expose("type", { type: TenantType }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
-    members: t.relatedConnection("members", { query: { orderBy: { createdAt: "asc" } }, totalCount: true }),
-    invitations: t.relatedConnection("invitations", {
-      query: { orderBy: { createdAt: "desc" } },
-      totalCount: true,
-    }),
+    members: t.relatedConnection(
+      "members",
+      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      MemberConnection,
+    ),
+    invitations: t.relatedConnection(
+      "invitations",
+      { query: { orderBy: { createdAt: "desc" } }, totalCount: true },
+      InvitationConnection,
+    ),
   }),
 });
 
@@ -79,6 +88,9 @@ export const Invitation = builder.drizzleNode("invitation", {
   }),
 });
 
+const MemberConnection = nodeConnection(Member, "Member");
+const InvitationConnection = nodeConnection(Invitation, "Invitation");
+
 interface MembershipShape {
   organizationId: string;
   name: string;
@@ -90,7 +102,9 @@ interface MembershipShape {
 const Membership = builder.objectRef<MembershipShape>("Membership").implement({
   description: "One of the viewer's organizations (all of them, not only the selected one).",
   fields: (t) => ({
-    organizationId: t.exposeID("organizationId"),
+    organizationId: t.exposeID("organizationId", {
+      description: "The organization's `databaseId`: what X-Organization-Id takes.",
+    }),
     name: t.exposeString("name"),
     slug: t.exposeString("slug"),
     role: t.exposeString("role"),

@@ -11,7 +11,7 @@ import { ResearchPlan } from "./types.js";
 // Mutations of research plans: parse the input, call the plan service (plan-service.ts: locks, versions,
 // the plan's life, audit entries), answer with the plan re-read.
 
-export const ResearchPlanPayload = rowPayload("ResearchPlanPayload", "plan", "researchPlan", planNotFound);
+const ResearchPlanPayload = rowPayload("ResearchPlanPayload", "plan", "researchPlan", planNotFound);
 
 const DeleteResearchPlanPayload = builder.objectRef<{ deletedPlanId: string }>("DeleteResearchPlanPayload").implement({
   fields: (t) => ({

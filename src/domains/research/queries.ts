@@ -11,7 +11,15 @@ import { tenantRead } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
 import { findPageCounting, totalCountOf } from "../../schema-builder/connection-count.js";
 import { PlanStatus } from "./enums.js";
-import { ResearchPlan } from "./types.js";
+import {
+  McpToolCallConnection,
+  ResearchArtifactConnection,
+  ResearchFeedbackConnection,
+  ResearchOutputConnection,
+  ResearchPlan,
+  ResearchPlanConnection,
+  SkillExecutionConnection,
+} from "./types.js";
 
 // Root fields of the research domain. Each resolver passes Pothos' planned selection (`query(...)`) to the
 // operation's transaction, so a whole nested selection is one SQL statement, filtered by RLS.
@@ -64,25 +72,27 @@ function planWhere(filter: PlanFilterArgs | null | undefined) {
 }
 
 builder.queryFields((t) => ({
-  researchPlans: t.drizzleConnection({
-    type: "researchPlan",
-    nullable: true,
-    description: "The organization's research plans; keyset-paginated, stable under concurrent inserts.",
-    authScopes: tenantRead,
-    args: {
-      filter: t.arg({ type: ResearchPlanFilter, required: false }),
-      orderBy: t.arg({ type: ResearchPlanOrder, required: false }),
+  researchPlans: t.drizzleConnection(
+    {
+      type: "researchPlan",
+      description: "The organization's research plans; keyset-paginated, stable under concurrent inserts.",
+      authScopes: tenantRead,
+      args: {
+        filter: t.arg({ type: ResearchPlanFilter, required: false }),
+        orderBy: t.arg({ type: ResearchPlanOrder, required: false }),
+      },
+      totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, researchPlan, planWhere(args.filter)),
+      resolve: (query, _root, args, ctx, info) => {
+        const field = args.orderBy?.field ?? "createdAt";
+        const direction = args.orderBy?.direction ?? defaultPlanOrderDirection[field];
+        const where = planWhere(args.filter);
+        return findPageCounting(ctx, info, researchPlan, where, (extras) =>
+          ctx.tx.query.researchPlan.findMany(query({ where, orderBy: { [field]: direction }, extras })),
+        );
+      },
     },
-    totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, researchPlan, planWhere(args.filter)),
-    resolve: (query, _root, args, ctx, info) => {
-      const field = args.orderBy?.field ?? "createdAt";
-      const direction = args.orderBy?.direction ?? defaultPlanOrderDirection[field];
-      const where = planWhere(args.filter);
-      return findPageCounting(ctx, info, researchPlan, where, (extras) =>
-        ctx.tx.query.researchPlan.findMany(query({ where, orderBy: { [field]: direction }, extras })),
-      );
-    },
-  }),
+    ResearchPlanConnection,
+  ),
   researchPlan: t.drizzleField({
     type: "researchPlan",
     nullable: true,
@@ -91,64 +101,74 @@ builder.queryFields((t) => ({
     args: { id: t.arg.globalID({ for: ResearchPlan, required: true }) },
     resolve: (query, _root, args, ctx) => ctx.tx.query.researchPlan.findFirst(query({ where: { id: args.id.id } })),
   }),
-  researchArtifacts: t.drizzleConnection({
-    type: "researchArtifact",
-    nullable: true,
-    description: "Every artifact the organization collected, newest first.",
-    authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchArtifact),
-    resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(ctx, info, researchArtifact, undefined, (extras) =>
-        ctx.tx.query.researchArtifact.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
-      );
+  researchArtifacts: t.drizzleConnection(
+    {
+      type: "researchArtifact",
+      description: "Every artifact the organization collected, newest first.",
+      authScopes: tenantRead,
+      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchArtifact),
+      resolve: (query, _root, _args, ctx, info) => {
+        return findPageCounting(ctx, info, researchArtifact, undefined, (extras) =>
+          ctx.tx.query.researchArtifact.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+        );
+      },
     },
-  }),
-  researchOutputs: t.drizzleConnection({
-    type: "researchOutput",
-    nullable: true,
-    description: "Published outputs, newest first.",
-    authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchOutput),
-    resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(ctx, info, researchOutput, undefined, (extras) =>
-        ctx.tx.query.researchOutput.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
-      );
+    ResearchArtifactConnection,
+  ),
+  researchOutputs: t.drizzleConnection(
+    {
+      type: "researchOutput",
+      description: "Published outputs, newest first.",
+      authScopes: tenantRead,
+      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchOutput),
+      resolve: (query, _root, _args, ctx, info) => {
+        return findPageCounting(ctx, info, researchOutput, undefined, (extras) =>
+          ctx.tx.query.researchOutput.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+        );
+      },
     },
-  }),
-  researchFeedback: t.drizzleConnection({
-    type: "researchFeedback",
-    nullable: true,
-    description: "Feedback on outputs, newest first.",
-    authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchFeedback),
-    resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(ctx, info, researchFeedback, undefined, (extras) =>
-        ctx.tx.query.researchFeedback.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
-      );
+    ResearchOutputConnection,
+  ),
+  researchFeedback: t.drizzleConnection(
+    {
+      type: "researchFeedback",
+      description: "Feedback on outputs, newest first.",
+      authScopes: tenantRead,
+      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchFeedback),
+      resolve: (query, _root, _args, ctx, info) => {
+        return findPageCounting(ctx, info, researchFeedback, undefined, (extras) =>
+          ctx.tx.query.researchFeedback.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+        );
+      },
     },
-  }),
-  skillExecutions: t.drizzleConnection({
-    type: "skillExecution",
-    nullable: true,
-    description: "Skill executions, most recent first.",
-    authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, skillExecution),
-    resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(ctx, info, skillExecution, undefined, (extras) =>
-        ctx.tx.query.skillExecution.findMany(query({ orderBy: { startedAt: "desc" }, extras })),
-      );
+    ResearchFeedbackConnection,
+  ),
+  skillExecutions: t.drizzleConnection(
+    {
+      type: "skillExecution",
+      description: "Skill executions, most recent first.",
+      authScopes: tenantRead,
+      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, skillExecution),
+      resolve: (query, _root, _args, ctx, info) => {
+        return findPageCounting(ctx, info, skillExecution, undefined, (extras) =>
+          ctx.tx.query.skillExecution.findMany(query({ orderBy: { startedAt: "desc" }, extras })),
+        );
+      },
     },
-  }),
-  mcpToolCalls: t.drizzleConnection({
-    type: "mcpToolCallLog",
-    nullable: true,
-    description: "MCP tool calls, most recent first.",
-    authScopes: tenantRead,
-    totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, mcpToolCallLog),
-    resolve: (query, _root, _args, ctx, info) => {
-      return findPageCounting(ctx, info, mcpToolCallLog, undefined, (extras) =>
-        ctx.tx.query.mcpToolCallLog.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
-      );
+    SkillExecutionConnection,
+  ),
+  mcpToolCalls: t.drizzleConnection(
+    {
+      type: "mcpToolCallLog",
+      description: "MCP tool calls, most recent first.",
+      authScopes: tenantRead,
+      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, mcpToolCallLog),
+      resolve: (query, _root, _args, ctx, info) => {
+        return findPageCounting(ctx, info, mcpToolCallLog, undefined, (extras) =>
+          ctx.tx.query.mcpToolCallLog.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+        );
+      },
     },
-  }),
+    McpToolCallConnection,
+  ),
 }));

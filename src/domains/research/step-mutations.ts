@@ -5,7 +5,7 @@ import { builder } from "../../schema-builder/builder.js";
 import { rowField, rowPayload } from "../../schema-builder/row-payload.js";
 import { finite, optional, optionalText, parseInput, text } from "../../schema-builder/validation.js";
 import { StepStatus } from "./enums.js";
-import { ResearchPlanPayload } from "./plan-mutations.js";
+import { planNotFound } from "./plan-service.js";
 import {
   addStep,
   conditionNotFound,
@@ -48,10 +48,13 @@ const PlanStepPayload = builder.objectRef<StepRef>("PlanStepPayload").implement(
       stepNotFound,
       (payload) => payload.written?.step,
     ),
-    plan: t.field({
-      type: ResearchPlanPayload,
-      resolve: (payload) => ({ id: payload.planId, written: payload.written?.plan }),
-    }),
+    plan: rowField(
+      t,
+      "researchPlan",
+      (payload) => payload.planId,
+      planNotFound,
+      (payload) => payload.written?.plan,
+    ),
   }),
 });
 
@@ -60,7 +63,7 @@ const RemovePlanStepPayload = builder
   .implement({
     fields: (t) => ({
       deletedStepId: t.globalID({ resolve: (payload) => ({ type: "PlanStep", id: payload.deletedStepId }) }),
-      plan: t.field({ type: ResearchPlanPayload, resolve: (payload) => ({ id: payload.planId }) }),
+      plan: rowField(t, "researchPlan", (payload) => payload.planId, planNotFound),
     }),
   });
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { planStep } from "../../../schema/index.js";
 import { builder } from "../../schema-builder/builder.js";
+import { nodeConnection } from "../../schema-builder/connections.js";
 import {
   ArtifactKind,
   AuditAction,
@@ -51,14 +52,31 @@ export const ResearchPlan = builder.drizzleNode("researchPlan", {
       },
       resolve: (plan) => plan.stepCount,
     }),
-    steps: t.relatedConnection("steps", { query: { orderBy: { position: "asc" } }, totalCount: true }),
-    auditLog: t.relatedConnection("auditLog", { query: { orderBy: { createdAt: "desc" } }, totalCount: true }),
-    artifacts: t.relatedConnection("artifacts", { query: { orderBy: { createdAt: "asc" } }, totalCount: true }),
-    skillExecutions: t.relatedConnection("skillExecutions", {
-      query: { orderBy: { startedAt: "desc" } },
-      totalCount: true,
-    }),
-    outputs: t.relatedConnection("outputs", { query: { orderBy: { createdAt: "desc" } }, totalCount: true }),
+    steps: t.relatedConnection(
+      "steps",
+      { query: { orderBy: { position: "asc" } }, totalCount: true },
+      PlanStepConnection,
+    ),
+    auditLog: t.relatedConnection(
+      "auditLog",
+      { query: { orderBy: { createdAt: "desc" } }, totalCount: true },
+      PlanAuditEntryConnection,
+    ),
+    artifacts: t.relatedConnection(
+      "artifacts",
+      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      ResearchArtifactConnection,
+    ),
+    skillExecutions: t.relatedConnection(
+      "skillExecutions",
+      { query: { orderBy: { startedAt: "desc" } }, totalCount: true },
+      SkillExecutionConnection,
+    ),
+    outputs: t.relatedConnection(
+      "outputs",
+      { query: { orderBy: { createdAt: "desc" } }, totalCount: true },
+      ResearchOutputConnection,
+    ),
   }),
 });
 
@@ -78,17 +96,34 @@ export const PlanStep = builder.drizzleNode("planStep", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
     plan: t.relation("plan"),
-    branchingConditions: t.relatedConnection("branchingConditions", {
-      description: "Where to go after this step, in priority order.",
-      query: { orderBy: { priority: "asc" } },
-      totalCount: true,
-    }),
-    incomingConditions: t.relatedConnection("incomingConditions", {
-      description: "Conditions of other steps that lead here.",
-      query: { orderBy: { priority: "asc" } },
-    }),
-    artifacts: t.relatedConnection("artifacts", { query: { orderBy: { createdAt: "asc" } } }),
-    skillExecutions: t.relatedConnection("skillExecutions", { query: { orderBy: { startedAt: "desc" } } }),
+    branchingConditions: t.relatedConnection(
+      "branchingConditions",
+      {
+        description: "Where to go after this step, in priority order.",
+        query: { orderBy: { priority: "asc" } },
+        totalCount: true,
+      },
+      PlanBranchingConditionConnection,
+    ),
+    incomingConditions: t.relatedConnection(
+      "incomingConditions",
+      {
+        description: "Conditions of other steps that lead here.",
+        query: { orderBy: { priority: "asc" } },
+        totalCount: true,
+      },
+      PlanBranchingConditionConnection,
+    ),
+    artifacts: t.relatedConnection(
+      "artifacts",
+      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      ResearchArtifactConnection,
+    ),
+    skillExecutions: t.relatedConnection(
+      "skillExecutions",
+      { query: { orderBy: { startedAt: "desc" } }, totalCount: true },
+      SkillExecutionConnection,
+    ),
   }),
 });
 
@@ -137,7 +172,11 @@ export const ResearchArtifact = builder.drizzleNode("researchArtifact", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     plan: t.relation("plan"),
     step: t.relation("step", { nullable: true }),
-    extractionResults: t.relatedConnection("extractionResults", { query: { orderBy: { createdAt: "asc" } } }),
+    extractionResults: t.relatedConnection(
+      "extractionResults",
+      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      ExtractionResultConnection,
+    ),
   }),
 });
 
@@ -170,7 +209,11 @@ export const SkillExecution = builder.drizzleNode("skillExecution", {
     finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true }),
     plan: t.relation("plan"),
     step: t.relation("step", { nullable: true }),
-    toolCalls: t.relatedConnection("toolCalls", { query: { orderBy: { createdAt: "asc" } }, totalCount: true }),
+    toolCalls: t.relatedConnection(
+      "toolCalls",
+      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      McpToolCallConnection,
+    ),
   }),
 });
 
@@ -203,7 +246,11 @@ export const ResearchOutput = builder.drizzleNode("researchOutput", {
     publishedAt: t.expose("publishedAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     plan: t.relation("plan"),
-    feedback: t.relatedConnection("feedback", { query: { orderBy: { createdAt: "desc" } }, totalCount: true }),
+    feedback: t.relatedConnection(
+      "feedback",
+      { query: { orderBy: { createdAt: "desc" } }, totalCount: true },
+      ResearchFeedbackConnection,
+    ),
   }),
 });
 
@@ -220,3 +267,15 @@ export const ResearchFeedback = builder.drizzleNode("researchFeedback", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
+
+// One connection type per node type, shared by every field that pages it (root fields included).
+export const ResearchPlanConnection = nodeConnection(ResearchPlan, "ResearchPlan");
+export const PlanStepConnection = nodeConnection(PlanStep, "PlanStep");
+export const PlanBranchingConditionConnection = nodeConnection(PlanBranchingCondition, "PlanBranchingCondition");
+export const PlanAuditEntryConnection = nodeConnection(PlanAuditEntry, "PlanAuditEntry");
+export const ResearchArtifactConnection = nodeConnection(ResearchArtifact, "ResearchArtifact");
+export const ExtractionResultConnection = nodeConnection(ExtractionResult, "ExtractionResult");
+export const SkillExecutionConnection = nodeConnection(SkillExecution, "SkillExecution");
+export const McpToolCallConnection = nodeConnection(McpToolCall, "McpToolCall");
+export const ResearchOutputConnection = nodeConnection(ResearchOutput, "ResearchOutput");
+export const ResearchFeedbackConnection = nodeConnection(ResearchFeedback, "ResearchFeedback");

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { GatewayError } from "../../platform/errors.js";
 import { tenantAgent, tenantRead } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
+import { nodeConnection } from "../../schema-builder/connections.js";
 import type { GraphQLContext } from "../../schema-builder/context.js";
 import { parseInput } from "../../schema-builder/validation.js";
 import { ResearchArtifact, ResearchPlan } from "../research/types.js";
@@ -45,8 +46,14 @@ export const DocumentChunk = builder.drizzleNode("documentChunk", {
   }),
 });
 
+const DocumentChunkConnection = nodeConnection(DocumentChunk, "DocumentChunk");
+
 builder.drizzleObjectField("researchArtifact", "chunks", (t) =>
-  t.relatedConnection("chunks", { query: { orderBy: { chunkIndex: "asc" } }, totalCount: true }),
+  t.relatedConnection(
+    "chunks",
+    { query: { orderBy: { chunkIndex: "asc" } }, totalCount: true },
+    DocumentChunkConnection,
+  ),
 );
 
 // ---- Rows of the search results, one statement per field of the selection -----------------------------------
@@ -145,7 +152,6 @@ const searchArgsSchema = z
 builder.queryFields((t) => ({
   searchDocumentChunks: t.field({
     type: [DocumentChunkSearchResult],
-    nullable: true,
     description:
       "The organization's chunks nearest to a vector (`embedding`: 1536 numbers) or to a text (`text`: embedded by " +
       "the configured provider), most similar first. Give exactly one of them. Every tenant gets `first` of its " +

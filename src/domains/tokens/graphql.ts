@@ -17,12 +17,13 @@ import {
 // Personal access tokens (mirrors schema/tokens.ts): the viewer's tokens, metadata only. The rules (validation,
 // scopes and lifetime, hashing) are in ./token-service.ts; this file wires them to GraphQL types and fields.
 
-export const PersonalAccessToken = builder.drizzleObject("personalAccessToken", {
+export const PersonalAccessToken = builder.drizzleNode("personalAccessToken", {
   name: "PersonalAccessToken",
-  description: "A token for agents and scripts. Its secret is shown once, when created.",
+  description:
+    "A token for agents and scripts. Its secret is shown once, when created. Only its owner sees it (RLS), `node(id:)` included.",
   select: {},
+  id: { column: (token) => token.id },
   fields: (t) => ({
-    id: t.exposeID("id"),
     name: t.exposeString("name"),
     tokenPrefix: t.exposeString("tokenPrefix", { description: "The first characters of the secret." }),
     scopes: t.exposeStringList("scopes"),
@@ -36,7 +37,6 @@ export const PersonalAccessToken = builder.drizzleObject("personalAccessToken", 
 builder.queryFields((t) => ({
   personalAccessTokens: t.drizzleField({
     type: ["personalAccessToken"],
-    nullable: true,
     description: "The viewer's personal access tokens, newest first.",
     authScopes: viewerRead,
     resolve: (query, _root, _args, ctx) =>
@@ -83,7 +83,7 @@ const CreatePersonalAccessTokenInput = builder.inputType("CreatePersonalAccessTo
 });
 
 const RevokePersonalAccessTokenInput = builder.inputType("RevokePersonalAccessTokenInput", {
-  fields: (t) => ({ id: t.id({ required: true }) }),
+  fields: (t) => ({ id: t.globalID({ for: PersonalAccessToken, required: true }) }),
 });
 
 builder.mutationFields((t) => ({
@@ -102,7 +102,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: RevokePersonalAccessTokenInput, required: true }) },
     resolve: async (_root, args, ctx) => {
       actorId(ctx); // UNAUTHENTICATED without a principal, as before the rules moved to the service
-      const tokenId = String(args.input.id);
+      const tokenId = args.input.id.id;
       await revokePersonalAccessToken(ctx.tx, tokenId);
       return { tokenId };
     },

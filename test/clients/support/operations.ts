@@ -50,8 +50,11 @@ export type CreatePlanData = {
   createResearchPlan: { plan: { id: string; title: string } | null };
 };
 
-/** Acme in the demo data. */
-export const acmeOrganization = { id: "demo-org-acme", name: "Acme Research" };
+/** Acme in the demo data (`id` is its global ID: Organization is a Node). */
+export const acmeOrganization = {
+  id: Buffer.from("Organization:demo-org-acme").toString("base64"),
+  name: "Acme Research",
+};
 
 /** The hex sha256 of a document's text: what the manifests key documents by. */
 export function sha256(text: string): string {

@@ -307,7 +307,7 @@ export async function demoCallers(baseUrl: string): Promise<Caller[]> {
 export const tenantProbe = {
   operationName: "TenantProbe",
   query: `query TenantProbe {
-    organization { id }
+    organization { id: databaseId }
     researchPlans(first: 50) { totalCount nodes { id title } }
   }`,
 };
