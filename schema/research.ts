@@ -234,6 +234,8 @@ export const researchArtifact = pgTable.withRLS(
     ).onDelete("set null"),
     index("research_artifact_plan_idx").on(t.organizationId, t.planId, t.createdAt),
     index("research_artifact_step_idx").on(t.organizationId, t.stepId),
+    // The root connection's order and createdAt filter (docs/filtering.md).
+    index("research_artifact_org_created_idx").on(t.organizationId, t.createdAt, t.id),
   ],
 );
 
@@ -289,6 +291,9 @@ export const skillExecution = pgTable.withRLS(
     ).onDelete("set null"),
     index("skill_execution_plan_idx").on(t.organizationId, t.planId, t.startedAt),
     index("skill_execution_step_idx").on(t.organizationId, t.stepId),
+    // The root connection's order and startedAt filter; its status filter (docs/filtering.md).
+    index("skill_execution_org_started_idx").on(t.organizationId, t.startedAt, t.id),
+    index("skill_execution_org_status_idx").on(t.organizationId, t.status, t.startedAt),
   ],
 );
 
@@ -313,6 +318,8 @@ export const mcpToolCallLog = pgTable.withRLS(
     ).onDelete("cascade"),
     index("mcp_tool_call_log_execution_idx").on(t.organizationId, t.skillExecutionId, t.createdAt),
     index("mcp_tool_call_log_tool_idx").on(t.organizationId, t.toolName),
+    // The root connection's order and createdAt filter (docs/filtering.md).
+    index("mcp_tool_call_log_org_created_idx").on(t.organizationId, t.createdAt, t.id),
   ],
 );
 
@@ -336,6 +343,8 @@ export const researchOutput = pgTable.withRLS(
       researchPlan,
     ).onDelete("cascade"),
     index("research_output_plan_idx").on(t.organizationId, t.planId, t.createdAt),
+    // The root connection's order and createdAt filter (docs/filtering.md).
+    index("research_output_org_created_idx").on(t.organizationId, t.createdAt, t.id),
   ],
 );
 
@@ -360,6 +369,8 @@ export const researchFeedback = pgTable.withRLS(
     ).onDelete("cascade"),
     index("research_feedback_output_idx").on(t.organizationId, t.outputId, t.createdAt),
     index("research_feedback_author_idx").on(t.authorId),
+    // The root connection's order and createdAt filter (docs/filtering.md).
+    index("research_feedback_org_created_idx").on(t.organizationId, t.createdAt, t.id),
     check("research_feedback_rating_range", sql`${t.rating} between 1 and 5`),
   ],
 );

@@ -1,10 +1,28 @@
-import { memberRoles, tenantTypeEnum } from "../../../schema/index.js";
+import { invitation, member, memberRoles, tenantTypeEnum } from "../../../schema/index.js";
 import { builder } from "../../schema-builder/builder.js";
+import { tableConnectionArgs } from "../../schema-builder/connection-args.js";
 import { enumFromPg } from "../../schema-builder/enums.js";
 
 // Identity's read model (mirrors schema/auth.ts). Users and organizations are global tables, so they are
 // reached only through relations from tenant rows, the viewer, or the current organization: never by a free
 // lookup that could reveal another tenant's people. Sessions, accounts and verifications are not exposed at all.
+
+// An organization's members and invitations: the organization's rows (organization_id is the parent key),
+// few per organization; userId and email lead an index after organization_id.
+const memberArgs = tableConnectionArgs({
+  name: "Member",
+  table: member,
+  filter: ["userId", "createdAt"],
+  order: { createdAt: "asc" },
+  defaultOrder: "createdAt",
+});
+const invitationArgs = tableConnectionArgs({
+  name: "Invitation",
+  table: invitation,
+  filter: ["email", "createdAt"],
+  order: { createdAt: "desc", email: "asc" },
+  defaultOrder: "createdAt",
+});
 
 export const TenantType = enumFromPg("TenantType", tenantTypeEnum, "What kind of tenant an organization is.");
 
@@ -32,9 +50,14 @@ export const Organization = builder.drizzleObject("organization", {
     logo: t.exposeString("logo", { nullable: true }),
     type: t.expose("type", { type: TenantType }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
-    members: t.relatedConnection("members", { query: { orderBy: { createdAt: "asc" } }, totalCount: true }),
+    members: t.relatedConnection("members", {
+      args: memberArgs.args,
+      query: (args) => memberArgs.query(args),
+      totalCount: true,
+    }),
     invitations: t.relatedConnection("invitations", {
-      query: { orderBy: { createdAt: "desc" } },
+      args: invitationArgs.args,
+      query: (args) => invitationArgs.query(args),
       totalCount: true,
     }),
   }),

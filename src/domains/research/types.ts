@@ -2,6 +2,17 @@ import { sql } from "drizzle-orm";
 import { planStep } from "../../../schema/index.js";
 import { builder } from "../../schema-builder/builder.js";
 import {
+  artifactArgs,
+  auditArgs,
+  conditionArgs,
+  executionArgs,
+  extractionArgs,
+  feedbackArgs,
+  outputArgs,
+  stepArgs,
+  toolCallArgs,
+} from "./connection-args.js";
+import {
   ArtifactKind,
   AuditAction,
   ExecutionStatus,
@@ -51,14 +62,31 @@ export const ResearchPlan = builder.drizzleNode("researchPlan", {
       },
       resolve: (plan) => plan.stepCount,
     }),
-    steps: t.relatedConnection("steps", { query: { orderBy: { position: "asc" } }, totalCount: true }),
-    auditLog: t.relatedConnection("auditLog", { query: { orderBy: { createdAt: "desc" } }, totalCount: true }),
-    artifacts: t.relatedConnection("artifacts", { query: { orderBy: { createdAt: "asc" } }, totalCount: true }),
-    skillExecutions: t.relatedConnection("skillExecutions", {
-      query: { orderBy: { startedAt: "desc" } },
+    steps: t.relatedConnection("steps", {
+      args: stepArgs.args,
+      query: (args) => stepArgs.query(args),
       totalCount: true,
     }),
-    outputs: t.relatedConnection("outputs", { query: { orderBy: { createdAt: "desc" } }, totalCount: true }),
+    auditLog: t.relatedConnection("auditLog", {
+      args: auditArgs.args,
+      query: (args) => auditArgs.query(args),
+      totalCount: true,
+    }),
+    artifacts: t.relatedConnection("artifacts", {
+      args: artifactArgs.args,
+      query: (args) => artifactArgs.query(args, { createdAt: "asc" }),
+      totalCount: true,
+    }),
+    skillExecutions: t.relatedConnection("skillExecutions", {
+      args: executionArgs.args,
+      query: (args) => executionArgs.query(args),
+      totalCount: true,
+    }),
+    outputs: t.relatedConnection("outputs", {
+      args: outputArgs.args,
+      query: (args) => outputArgs.query(args),
+      totalCount: true,
+    }),
   }),
 });
 
@@ -80,15 +108,23 @@ export const PlanStep = builder.drizzleNode("planStep", {
     plan: t.relation("plan"),
     branchingConditions: t.relatedConnection("branchingConditions", {
       description: "Where to go after this step, in priority order.",
-      query: { orderBy: { priority: "asc" } },
+      args: conditionArgs.args,
+      query: (args) => conditionArgs.query(args),
       totalCount: true,
     }),
     incomingConditions: t.relatedConnection("incomingConditions", {
       description: "Conditions of other steps that lead here.",
-      query: { orderBy: { priority: "asc" } },
+      args: conditionArgs.args,
+      query: (args) => conditionArgs.query(args),
     }),
-    artifacts: t.relatedConnection("artifacts", { query: { orderBy: { createdAt: "asc" } } }),
-    skillExecutions: t.relatedConnection("skillExecutions", { query: { orderBy: { startedAt: "desc" } } }),
+    artifacts: t.relatedConnection("artifacts", {
+      args: artifactArgs.args,
+      query: (args) => artifactArgs.query(args, { createdAt: "asc" }),
+    }),
+    skillExecutions: t.relatedConnection("skillExecutions", {
+      args: executionArgs.args,
+      query: (args) => executionArgs.query(args),
+    }),
   }),
 });
 
@@ -137,7 +173,10 @@ export const ResearchArtifact = builder.drizzleNode("researchArtifact", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     plan: t.relation("plan"),
     step: t.relation("step", { nullable: true }),
-    extractionResults: t.relatedConnection("extractionResults", { query: { orderBy: { createdAt: "asc" } } }),
+    extractionResults: t.relatedConnection("extractionResults", {
+      args: extractionArgs.args,
+      query: (args) => extractionArgs.query(args),
+    }),
   }),
 });
 
@@ -170,7 +209,11 @@ export const SkillExecution = builder.drizzleNode("skillExecution", {
     finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true }),
     plan: t.relation("plan"),
     step: t.relation("step", { nullable: true }),
-    toolCalls: t.relatedConnection("toolCalls", { query: { orderBy: { createdAt: "asc" } }, totalCount: true }),
+    toolCalls: t.relatedConnection("toolCalls", {
+      args: toolCallArgs.args,
+      query: (args) => toolCallArgs.query(args, { createdAt: "asc" }),
+      totalCount: true,
+    }),
   }),
 });
 
@@ -203,7 +246,11 @@ export const ResearchOutput = builder.drizzleNode("researchOutput", {
     publishedAt: t.expose("publishedAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     plan: t.relation("plan"),
-    feedback: t.relatedConnection("feedback", { query: { orderBy: { createdAt: "desc" } }, totalCount: true }),
+    feedback: t.relatedConnection("feedback", {
+      args: feedbackArgs.args,
+      query: (args) => feedbackArgs.query(args),
+      totalCount: true,
+    }),
   }),
 });
 
