@@ -410,7 +410,10 @@ describe(`root fields and relations on ${backendName}`, () => {
             where organization_id = ${acme} order by created_at desc, id desc`,
       );
       const cases: { filter: Record<string, unknown>; keep: (row: (typeof all)[number]) => boolean }[] = [
-        { filter: { status: { in: ["COMPLETED", "FAILED"] } }, keep: (r) => ["completed", "failed"].includes(r.status) },
+        {
+          filter: { status: { in: ["COMPLETED", "FAILED"] } },
+          keep: (r) => ["completed", "failed"].includes(r.status),
+        },
         { filter: { status: { in: ["DRAFT"] } }, keep: (r) => r.status === "draft" },
         { filter: { authorId: { eq: bob } }, keep: (r) => r.author_id === bob },
         { filter: { authorId: { eq: alice } }, keep: (r) => r.author_id === alice },
@@ -418,7 +421,10 @@ describe(`root fields and relations on ${backendName}`, () => {
         { filter: { title: { contains: "0% S" } }, keep: (r) => r.title.toLowerCase().includes("0% s") },
         { filter: { title: { contains: "%" } }, keep: (r) => r.title.includes("%") },
         { filter: { title: { contains: "_" } }, keep: (r) => r.title.includes("_") },
-        { filter: { status: { in: ["DRAFT"] }, authorId: { eq: bob } }, keep: (r) => r.status === "draft" && r.author_id === bob },
+        {
+          filter: { status: { in: ["DRAFT"] }, authorId: { eq: bob } },
+          keep: (r) => r.status === "draft" && r.author_id === bob,
+        },
         { filter: { status: { in: ["COMPLETED"] }, authorId: { eq: bob } }, keep: () => false },
       ];
       for (const { filter, keep } of cases) {
