@@ -35,6 +35,9 @@ beforeAll(async () => {
     await gw.db.asOwner(sql`insert into research_plan (id, organization_id, title, status, author_id, created_at, updated_at)
       values (${id}, ${acme}, 'Tied plan', 'draft', ${bob}, '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')`);
   }
+  // Demo organizations share plan topics: one title only Globex has.
+  await gw.db.asOwner(sql`insert into research_plan (id, organization_id, title, status, author_id)
+    values ('filters-globex-only', ${globex}, 'Only Globex has this title', 'running', ${carol})`);
   const plans = (org: string) =>
     gw.db.asOwner<PlanRow>(sql`select id, title, status::text, author_id, created_at, updated_at
       from research_plan where organization_id = ${org}`);
@@ -69,7 +72,7 @@ describe(`every operator on real rows (${backendName})`, () => {
     if (!row) throw new Error("the demo data has no Acme plans");
     return row;
   };
-  const sample = () => defined(acmePlans.find((p) => p.author_id === bob && !tieIds.includes(p.id)));
+  const sample = () => defined(acmePlans.find((p) => !tieIds.includes(p.id)));
   const middle = () =>
     defined([...acmePlans].sort((a, b) => +a.created_at - +b.created_at)[Math.floor(acmePlans.length / 2)]);
 

@@ -41,8 +41,8 @@ export interface ConnectionOptions {
    * server connection to the next (PgBouncer before 1.21, or without max_prepared_statements).
    */
   preparedStatements?: boolean | undefined;
-  /** Called with every statement the runtime handle sends (statement counting, logs). */
-  onStatement?: ((sql: string) => void) | undefined;
+  /** Called with every statement the runtime handle sends, and its parameters (statement counting, logs). */
+  onStatement?: ((sql: string, params: readonly unknown[]) => void) | undefined;
 }
 
 export interface Connections {
@@ -71,8 +71,10 @@ export function urlForRole(url: string, role: string): string {
   return parsed.toString();
 }
 
-function statementLogger(onStatement: ((sql: string) => void) | undefined): Logger | undefined {
-  return onStatement ? { logQuery: (query) => onStatement(query) } : undefined;
+function statementLogger(
+  onStatement: ((sql: string, params: readonly unknown[]) => void) | undefined,
+): Logger | undefined {
+  return onStatement ? { logQuery: (query, params) => onStatement(query, params) } : undefined;
 }
 
 /** Whether a postgres.js pool sends named prepared statements (DATABASE_PREPARED_STATEMENTS). */
