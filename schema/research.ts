@@ -291,9 +291,8 @@ export const skillExecution = pgTable.withRLS(
     ).onDelete("set null"),
     index("skill_execution_plan_idx").on(t.organizationId, t.planId, t.startedAt),
     index("skill_execution_step_idx").on(t.organizationId, t.stepId),
-    // The root connection's order and startedAt filter; its status filter (docs/filtering.md).
+    // The root connection's order and startedAt filter (docs/filtering.md).
     index("skill_execution_org_started_idx").on(t.organizationId, t.startedAt, t.id),
-    index("skill_execution_org_status_idx").on(t.organizationId, t.status, t.startedAt),
   ],
 );
 
