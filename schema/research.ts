@@ -121,6 +121,9 @@ export const researchPlan = pgTable.withRLS(
     index("research_plan_org_updated_idx").on(t.organizationId, t.updatedAt, t.id),
     index("research_plan_org_title_idx").on(t.organizationId, t.title, t.id),
     index("research_plan_org_status_idx").on(t.organizationId, t.status),
+    // The title filter's startsWith, searched as a range in the "C" collation (LIKE cannot be an index
+    // condition under RLS: it is not leakproof; docs/filtering.md).
+    index("research_plan_org_title_c_idx").on(t.organizationId, sql`${t.title} collate "C"`),
     index("research_plan_author_idx").on(t.authorId),
   ],
 );

@@ -205,6 +205,29 @@ describeOnServer(
       expect(plan && largeSeqScans(plan)).toEqual(["plan_step"]);
     });
 
+    it("title startsWith is an index search: research_plan_org_title_c_idx with the prefix range as its condition", async () => {
+      await gw.countStatements(() =>
+        gw.graphql(
+          {
+            query:
+              '{ researchPlans(first: 20, filter: { title: { startsWith: "Plan 1234 " } }) { totalCount nodes { id } } }',
+          },
+          { kind: "pat", token: org.token },
+          { organizationId: org.id },
+        ),
+      );
+      const statement = gw.statementsWithParams.find(
+        (s) => /^\s*select/i.test(s.sql) && s.sql.includes("research_plan"),
+      );
+      if (!statement) throw new Error("no statement on research_plan");
+      const nodes = [...nodesOf(await explain(statement))] as (PlanNode & { "Index Cond"?: string })[];
+      const searches = nodes.filter((n) => n["Index Name"] === "research_plan_org_title_c_idx");
+      expect(searches.length).toBeGreaterThan(0);
+      expect(searches.map((n) => n["Index Cond"] ?? "")).toEqual(
+        searches.map(() => expect.stringMatching(/title.*>=/)),
+      );
+    });
+
     it.each(cases)("$name: no Seq Scan of a table over 1,000 rows", async ({ name, query }) => {
       const { result, statements } = await gw.countStatements(() =>
         gw.graphql({ query: query() }, { kind: "pat", token: org.token }, { organizationId: org.id }),

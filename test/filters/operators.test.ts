@@ -385,6 +385,8 @@ describe(`bounds and bad values are coded errors (${backendName})`, () => {
       [{ createdAt: { gt: "yesterday" } }, undefined],
       [{ createdAt: { gt: "99999-01-01T00:00:00Z" } }, undefined],
       [{ bogus: { eq: 1 } }, undefined],
+      [{ title: { eq: "nul\u0000byte" } }, undefined],
+      [{ authorId: { in: ["\u0000"] } }, undefined],
       [{ title: { eq: 5 } }, undefined],
       [undefined, { field: "BOGUS" }],
       [undefined, { direction: "ASC" }],
