@@ -40,16 +40,30 @@ export function tableConnectionArgs<T extends Table>(spec: TableArgsSpec<T>) {
   }
   const defaults = spec.order as Readonly<Record<string, Direction>>;
 
-  const Filter = builder.inputRef<FilterInput, false>(`${spec.name}Filter`);
-  Filter.implement({
-    description: "Conditions on the rows; all that are given must hold. Limits: docs/filtering.md.",
-    fields: (t) => ({
-      ...Object.fromEntries([...filterable.values()].map(({ key, type }) => [key, t.field({ type, required: false })])),
-      and: t.field({ type: [Filter], required: false, description: "Every one of these holds." }),
-      or: t.field({ type: [Filter], required: false, description: "At least one of these holds." }),
-      not: t.field({ type: Filter, required: false, description: "This does not hold." }),
-    }),
+  // Three levels, none of which contains itself: graphql-jit (EXECUTION=jit) cannot compile the variables of a
+  // recursive input type (it recurses until the stack overflows, seconds and hundreds of MB per document).
+  // `<Type>Filter` → and/or/not of `<Type>FilterClause` → and/or/not of `<Type>FilterTerm` (columns only).
+  const filterColumns = [...filterable.values()];
+  const Term = builder.inputRef<FilterInput, false>(`${spec.name}FilterTerm`).implement({
+    description: `Conditions on the rows, innermost level of ${spec.name}Filter (no and/or/not).`,
+    fields: (t) => Object.fromEntries(filterColumns.map(({ key, type }) => [key, t.field({ type, required: false })])),
   });
+  const level = (name: string, inner: typeof Term, description: string) =>
+    builder.inputRef<FilterInput, false>(name).implement({
+      description,
+      fields: (t) => ({
+        ...Object.fromEntries(filterColumns.map(({ key, type }) => [key, t.field({ type, required: false })])),
+        and: t.field({ type: [inner], required: false, description: "Every one of these holds." }),
+        or: t.field({ type: [inner], required: false, description: "At least one of these holds." }),
+        not: t.field({ type: inner, required: false, description: "This does not hold." }),
+      }),
+    });
+  const Clause = level(`${spec.name}FilterClause`, Term, `Conditions on the rows, second level of ${spec.name}Filter.`);
+  const Filter = level(
+    `${spec.name}Filter`,
+    Clause,
+    "Conditions on the rows; all that are given must hold. and/or/not nest two levels. Limits: docs/filtering.md.",
+  );
   const Order = orderInputOf(spec.name, defaults);
 
   return {

@@ -11,8 +11,11 @@ import { graphqlEnumOfPg } from "./enums.js";
 
 /** How large a filter may be: its nesting of and/or/not, its conditions, its lists and its texts. */
 export const filterLimits = {
-  /** and/or/not inside one another: `{ and: [{ or: [{ not: {…} }] }] }` is depth 3. */
-  maxDepth: 4,
+  /**
+   * and/or/not inside one another: `{ and: [{ or: [{…}] }] }` is depth 2. The generated input types allow no
+   * more (they are not recursive: see connection-args.ts); checked here all the same.
+   */
+  maxDepth: 2,
   /** Column operators and and/or/not nodes in the whole filter. */
   maxConditions: 32,
   /** Items of one `in` or `notIn` list, and filters of one `and` or `or` list. */

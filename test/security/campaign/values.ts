@@ -317,13 +317,25 @@ export function hostileRepresentation(context: ValueContext): unknown {
  * A value for an input of type `type`; `name` is the argument's or input field's name (cursors, ids and
  * page sizes are recognised by it). `undefined` means "leave it out" (only where that is allowed).
  */
-/** Input objects nested deeper than this leave their optional object fields out (filters nest themselves). */
-const maxInputDepth = 3;
+/** Input objects nested deeper than this leave their optional object fields out. */
+const maxInputDepth = 4;
+
+function namedInput(type: GraphQLInputType): GraphQLInputType {
+  if (type instanceof GraphQLNonNull || type instanceof GraphQLList) return namedInput(type.ofType);
+  return type;
+}
 
 function isObjectInput(type: GraphQLInputType): boolean {
-  const inner = type instanceof GraphQLNonNull ? type.ofType : type;
-  if (inner instanceof GraphQLList) return isObjectInput(inner.ofType);
-  return inner instanceof GraphQLInputObjectType;
+  return namedInput(type) instanceof GraphQLInputObjectType;
+}
+
+/**
+ * Whether an optional field is left out at this depth: an input that nests itself (a filter's and/or/not)
+ * does so once, and nothing goes deeper than maxInputDepth; otherwise the values multiply past memory.
+ */
+function leftOut(owner: GraphQLInputObjectType, fieldType: GraphQLInputType, depth: number): boolean {
+  if (fieldType instanceof GraphQLNonNull || !isObjectInput(fieldType)) return false;
+  return depth >= maxInputDepth || (depth >= 1 && namedInput(fieldType) === owner);
 }
 
 export function valueFor(
@@ -356,7 +368,7 @@ export function valueFor(
   if (type instanceof GraphQLInputObjectType) {
     const object: Record<string, unknown> = {};
     for (const field of Object.values(type.getFields())) {
-      if (depth >= maxInputDepth && !(field.type instanceof GraphQLNonNull) && isObjectInput(field.type)) continue;
+      if (leftOut(type, field.type, depth)) continue;
       const value = valueFor(field.type, field.name, context, true, depth + 1);
       if (value !== undefined) object[field.name] = value;
     }
