@@ -264,6 +264,20 @@ async function seedResearch(sql: Sql): Promise<void> {
   });
 }
 
+/**
+ * Loads the data set into a migrated database, as its owner (a superuser): also used by the connection
+ * filters' EXPLAIN test (test/filters/explain.test.ts).
+ */
+export async function loadBenchData(sql: postgres.Sql, orgs: BenchOrganization[]): Promise<void> {
+  await sql.begin(async (tx) => {
+    // The owner is a superuser here (RLS does not apply); the generator keeps every composite foreign key
+    // consistent, so the per-row foreign-key triggers are switched off for the load.
+    await tx`set local session_replication_role = replica`;
+    await seedIdentities(tx, orgs);
+    await seedResearch(tx);
+  });
+}
+
 /** Drops and recreates the bench database, migrates it and loads the data set. */
 export async function seedBenchDatabase(config: BenchConfig): Promise<BenchOrganization[]> {
   const started = performance.now();
@@ -286,13 +300,7 @@ export async function seedBenchDatabase(config: BenchConfig): Promise<BenchOrgan
   const sql = postgres(ownerUrl, { max: 1, onnotice: () => {} });
   try {
     await sql.unsafe(benchFunctionsSql);
-    await sql.begin(async (tx) => {
-      // The owner is a superuser here (RLS does not apply); the generator keeps every composite foreign key
-      // consistent, so the per-row foreign-key triggers are switched off for the load.
-      await tx`set local session_replication_role = replica`;
-      await seedIdentities(tx, orgs);
-      await seedResearch(tx);
-    });
+    await loadBenchData(sql, orgs);
     await timed("vacuum analyze", async () => {
       await sql.unsafe("vacuum (analyze)");
       return undefined;

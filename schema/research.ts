@@ -121,6 +121,9 @@ export const researchPlan = pgTable.withRLS(
     index("research_plan_org_updated_idx").on(t.organizationId, t.updatedAt, t.id),
     index("research_plan_org_title_idx").on(t.organizationId, t.title, t.id),
     index("research_plan_org_status_idx").on(t.organizationId, t.status),
+    // The title filter's startsWith, searched as a range in the "C" collation (LIKE cannot be an index
+    // condition under RLS: it is not leakproof; docs/filtering.md).
+    index("research_plan_org_title_c_idx").on(t.organizationId, sql`${t.title} collate "C"`),
     index("research_plan_author_idx").on(t.authorId),
   ],
 );
@@ -234,6 +237,8 @@ export const researchArtifact = pgTable.withRLS(
     ).onDelete("set null"),
     index("research_artifact_plan_idx").on(t.organizationId, t.planId, t.createdAt),
     index("research_artifact_step_idx").on(t.organizationId, t.stepId),
+    // The root connection's order and createdAt filter (docs/filtering.md).
+    index("research_artifact_org_created_idx").on(t.organizationId, t.createdAt, t.id),
   ],
 );
 
@@ -289,6 +294,8 @@ export const skillExecution = pgTable.withRLS(
     ).onDelete("set null"),
     index("skill_execution_plan_idx").on(t.organizationId, t.planId, t.startedAt),
     index("skill_execution_step_idx").on(t.organizationId, t.stepId),
+    // The root connection's order and startedAt filter (docs/filtering.md).
+    index("skill_execution_org_started_idx").on(t.organizationId, t.startedAt, t.id),
   ],
 );
 
@@ -313,6 +320,8 @@ export const mcpToolCallLog = pgTable.withRLS(
     ).onDelete("cascade"),
     index("mcp_tool_call_log_execution_idx").on(t.organizationId, t.skillExecutionId, t.createdAt),
     index("mcp_tool_call_log_tool_idx").on(t.organizationId, t.toolName),
+    // The root connection's order and createdAt filter (docs/filtering.md).
+    index("mcp_tool_call_log_org_created_idx").on(t.organizationId, t.createdAt, t.id),
   ],
 );
 
@@ -336,6 +345,8 @@ export const researchOutput = pgTable.withRLS(
       researchPlan,
     ).onDelete("cascade"),
     index("research_output_plan_idx").on(t.organizationId, t.planId, t.createdAt),
+    // The root connection's order and createdAt filter (docs/filtering.md).
+    index("research_output_org_created_idx").on(t.organizationId, t.createdAt, t.id),
   ],
 );
 
@@ -360,6 +371,8 @@ export const researchFeedback = pgTable.withRLS(
     ).onDelete("cascade"),
     index("research_feedback_output_idx").on(t.organizationId, t.outputId, t.createdAt),
     index("research_feedback_author_idx").on(t.authorId),
+    // The root connection's order and createdAt filter (docs/filtering.md).
+    index("research_feedback_org_created_idx").on(t.organizationId, t.createdAt, t.id),
     check("research_feedback_rating_range", sql`${t.rating} between 1 and 5`),
   ],
 );

@@ -612,7 +612,7 @@ describe(`error answers on ${backendName}`, () => {
     const unknownEnum = await ask("{ researchPlans(orderBy: { field: BOGUS }) { nodes { id } } }");
     expect(errorCodes(unknownEnum)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
     const unknownEnumVariable = await ask(
-      "query ($status: [PlanStatus!]) { researchPlans(filter: { status: $status }) { nodes { id } } }",
+      "query ($status: [PlanStatus!]) { researchPlans(filter: { status: { in: $status } }) { nodes { id } } }",
       { status: ["BOGUS"] },
     );
     expect(unknownEnumVariable.errors?.[0]?.message).toMatch(/BOGUS/);

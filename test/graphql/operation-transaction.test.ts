@@ -186,7 +186,7 @@ describe(`statements per operation on ${backendName}`, () => {
 
     it("counts what the filter matches, not the page", async () => {
       const filtered = await count(
-        '{ researchPlans(first: 2, filter: { titleContains: "Plan 1" }) { totalCount nodes { id } } }',
+        '{ researchPlans(first: 2, filter: { title: { contains: "Plan 1" } }) { totalCount nodes { id } } }',
       );
       expect(filtered.data).toHaveLength(1);
       expect(filtered.page.totalCount).toBe(await plansIn("Plan 1"));

@@ -405,22 +405,28 @@ describe(`root fields and relations on ${backendName}`, () => {
       expect(rawIds(second?.steps.nodes ?? [])).toEqual(expected.slice(2, 4));
     });
 
-    it("researchPlans filters: status, authorId, titleContains (case-insensitive, wildcards literal)", async () => {
+    it("researchPlans filters: status in, authorId eq, title contains (case-insensitive, wildcards literal)", async () => {
       const all = await owner<{ id: string; title: string; status: string; author_id: string }>(
         sql`select id, title, status::text, author_id from research_plan
             where organization_id = ${acme} order by created_at desc, id desc`,
       );
       const cases: { filter: Record<string, unknown>; keep: (row: (typeof all)[number]) => boolean }[] = [
-        { filter: { status: ["COMPLETED", "FAILED"] }, keep: (r) => ["completed", "failed"].includes(r.status) },
-        { filter: { status: ["DRAFT"] }, keep: (r) => r.status === "draft" },
-        { filter: { authorId: bob }, keep: (r) => r.author_id === bob },
-        { filter: { authorId: alice }, keep: (r) => r.author_id === alice },
-        { filter: { titleContains: "BATTERY" }, keep: (r) => r.title.toLowerCase().includes("battery") },
-        { filter: { titleContains: "0% S" }, keep: (r) => r.title.toLowerCase().includes("0% s") },
-        { filter: { titleContains: "%" }, keep: (r) => r.title.includes("%") },
-        { filter: { titleContains: "_" }, keep: (r) => r.title.includes("_") },
-        { filter: { status: ["DRAFT"], authorId: bob }, keep: (r) => r.status === "draft" && r.author_id === bob },
-        { filter: { status: ["COMPLETED"], authorId: bob }, keep: () => false },
+        {
+          filter: { status: { in: ["COMPLETED", "FAILED"] } },
+          keep: (r) => ["completed", "failed"].includes(r.status),
+        },
+        { filter: { status: { in: ["DRAFT"] } }, keep: (r) => r.status === "draft" },
+        { filter: { authorId: { eq: bob } }, keep: (r) => r.author_id === bob },
+        { filter: { authorId: { eq: alice } }, keep: (r) => r.author_id === alice },
+        { filter: { title: { contains: "BATTERY" } }, keep: (r) => r.title.toLowerCase().includes("battery") },
+        { filter: { title: { contains: "0% S" } }, keep: (r) => r.title.toLowerCase().includes("0% s") },
+        { filter: { title: { contains: "%" } }, keep: (r) => r.title.includes("%") },
+        { filter: { title: { contains: "_" } }, keep: (r) => r.title.includes("_") },
+        {
+          filter: { status: { in: ["DRAFT"] }, authorId: { eq: bob } },
+          keep: (r) => r.status === "draft" && r.author_id === bob,
+        },
+        { filter: { status: { in: ["COMPLETED"] }, authorId: { eq: bob } }, keep: () => false },
       ];
       for (const { filter, keep } of cases) {
         const data = dataOf(

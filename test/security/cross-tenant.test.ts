@@ -151,7 +151,7 @@ describe(`cross-tenant attacks on ${backendName}`, () => {
     const query = `query($f: ResearchPlanFilter) { researchPlans(first: 100, filter: $f) { totalCount nodes { id } } }`;
     const byAuthor = dataOf(
       await gw.graphql<{ researchPlans: { totalCount: number; nodes: unknown[] } }>(
-        { query, variables: { f: { authorId: "demo-user-carol" } } },
+        { query, variables: { f: { authorId: { eq: "demo-user-carol" } } } },
         demoPat,
         inAcme,
       ),
@@ -159,7 +159,7 @@ describe(`cross-tenant attacks on ${backendName}`, () => {
     expect(byAuthor.researchPlans).toEqual({ totalCount: 0, nodes: [] });
     const byTitle = dataOf(
       await gw.graphql<{ researchPlans: { nodes: { id: string }[] } }>(
-        { query, variables: { f: { titleContains: carolTitle?.title ?? "" } } },
+        { query, variables: { f: { title: { contains: carolTitle?.title ?? "" } } } },
         demoPat,
         inAcme,
       ),

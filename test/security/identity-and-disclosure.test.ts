@@ -222,7 +222,7 @@ describe(`identity and disclosure on ${backendName}`, () => {
       "{ researchPlan { titl } }",
       "{ researchPlanz(first: 1) { nodes { id } } }",
       "{ researchPlans(frist: 1) { nodes { id } } }",
-      "{ researchPlans(first: 1, filter: { status: [DRAFTT] }) { nodes { id } } }",
+      "{ researchPlans(first: 1, filter: { status: { in: [DRAFTT] } }) { nodes { id } } }",
     ]) {
       const result = await productionGraphql(query);
       expect(result.errors?.length).toBeGreaterThan(0);

@@ -91,10 +91,17 @@ export interface TestGateway {
   countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
   /** Every statement the runtime handle sent since the last reset. */
   readonly statements: readonly string[];
+  /** The same statements with their parameters (to EXPLAIN them). */
+  readonly statementsWithParams: readonly RecordedStatement[];
   resetStatements(): void;
   /** Error logs of the server (only with `captureLogs`), parsed from pino's JSON lines. */
   readonly logs: readonly Record<string, unknown>[];
   cleanup(): Promise<void>;
+}
+
+export interface RecordedStatement {
+  sql: string;
+  params: readonly unknown[];
 }
 
 export interface TestGatewayOptions {
@@ -116,9 +123,11 @@ export interface TestGatewayOptions {
 
 export async function createTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const statements: string[] = [];
+  const statementsWithParams: RecordedStatement[] = [];
   const db = await createTestDatabase({
-    onStatement: (sql) => {
+    onStatement: (sql, params) => {
       statements.push(sql);
+      statementsWithParams.push({ sql, params });
       // As src/main.ts does: the request's statement count (operation logs).
       countStatement();
     },
@@ -233,6 +242,7 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
 
   async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
     statements.length = 0;
+    statementsWithParams.length = 0;
     const result = await fn();
     return { result, statements: [...statements] };
   }
@@ -249,8 +259,12 @@ export async function createTestGateway(options: TestGatewayOptions = {}): Promi
     get statements() {
       return statements;
     },
+    get statementsWithParams() {
+      return statementsWithParams;
+    },
     resetStatements: () => {
       statements.length = 0;
+      statementsWithParams.length = 0;
     },
     logs,
     cleanup: () => db.cleanup(),

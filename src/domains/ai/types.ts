@@ -1,8 +1,9 @@
-import { and, asc, gte, lt, sql } from "drizzle-orm";
+import { type AnyTableFilter, and, asc, gte, lt, sql } from "drizzle-orm";
 import { aiBatchStatusEnum, type aiModel, aiModelKindEnum, aiUsage } from "../../../schema/index.js";
 import { GatewayError } from "../../platform/errors.js";
 import { tenantRead } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
+import { type ConnectionArgValues, tableConnectionArgs } from "../../schema-builder/connection-args.js";
 import { findPageCounting, totalCountOf } from "../../schema-builder/connection-count.js";
 import { nodeConnection } from "../../schema-builder/connections.js";
 import { enumFromPg } from "../../schema-builder/enums.js";
@@ -12,6 +13,15 @@ import { enumFromPg } from "../../schema-builder/enums.js";
 
 const AiModelKind = enumFromPg("AiModelKind", aiModelKindEnum, "What a model does.");
 const AiBatchStatus = enumFromPg("AiBatchStatus", aiBatchStatusEnum, "Where a provider batch is.");
+
+/** filter/orderBy of usage rows: every column here leads an index after organization_id (schema/ai.ts). */
+const usageArgs = tableConnectionArgs({
+  name: "AiUsage",
+  table: aiUsage,
+  filter: ["modelId", "planId", "stepId", "batchId", "userId", "occurredAt"],
+  order: { occurredAt: "desc" },
+  defaultOrder: "occurredAt",
+});
 
 export const AiModelPricing = builder.drizzleObject("aiModelPricing", {
   name: "AiModelPricing",
@@ -77,7 +87,11 @@ export const AiBatch = builder.drizzleNode("aiBatch", {
     plan: t.relation("plan", { nullable: true }),
     usage: t.relatedConnection(
       "usage",
-      { query: { orderBy: { occurredAt: "asc" } }, totalCount: true },
+      {
+        args: usageArgs.args,
+        query: (args) => usageArgs.query(args, { occurredAt: "asc" }),
+        totalCount: true,
+      },
       AiUsageConnection,
     ),
   }),
@@ -167,9 +181,15 @@ const AiUsageAggregate = builder.objectRef<UsageAggregateRow>("AiUsageAggregate"
 
 const maxAggregateRangeDays = 366;
 
-function usageWhere(range: { from?: Date | null; to?: Date | null }) {
-  if (!range.from && !range.to) return {};
-  return { occurredAt: { ...(range.from ? { gte: range.from } : {}), ...(range.to ? { lt: range.to } : {}) } };
+/** `from`/`to` (the older range arguments) and the generated `filter`, both holding. */
+function usageWhere(args: { from?: Date | null; to?: Date | null } & ConnectionArgValues): AnyTableFilter | undefined {
+  const filter = usageArgs.where(args);
+  if (!args.from && !args.to) return filter;
+  const range: AnyTableFilter = {
+    occurredAt: { ...(args.from ? { gte: args.from } : {}), ...(args.to ? { lt: args.to } : {}) },
+  };
+  // AnyTableFilter's index signature does not type its AND list: the object is a relational filter all the same.
+  return filter ? ({ AND: [range, filter] } as AnyTableFilter) : range;
 }
 
 builder.queryFields((t) => ({
@@ -187,12 +207,13 @@ builder.queryFields((t) => ({
       args: {
         from: t.arg({ type: "DateTime", required: false }),
         to: t.arg({ type: "DateTime", required: false }),
+        ...usageArgs.args,
       },
       totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, aiUsage, usageWhere(args)),
       resolve: (query, _root, args, ctx, info) => {
         const where = usageWhere(args);
         return findPageCounting(ctx, info, aiUsage, where, (extras) =>
-          ctx.tx.query.aiUsage.findMany(query({ where, orderBy: { occurredAt: "desc" }, extras })),
+          ctx.tx.query.aiUsage.findMany(query({ where, orderBy: usageArgs.orderBy(args), extras })),
         );
       },
     },

@@ -1,5 +1,6 @@
-import { memberRoles, tenantTypeEnum } from "../../../schema/index.js";
+import { invitation, member, memberRoles, tenantTypeEnum } from "../../../schema/index.js";
 import { builder } from "../../schema-builder/builder.js";
+import { tableConnectionArgs } from "../../schema-builder/connection-args.js";
 import { nodeConnection } from "../../schema-builder/connections.js";
 import { enumFromPg } from "../../schema-builder/enums.js";
 
@@ -7,6 +8,23 @@ import { enumFromPg } from "../../schema-builder/enums.js";
 // reached only through relations from tenant rows, the viewer, or the current organization: never by a free
 // lookup that could reveal another tenant's people (`node(id:)` and federation's `_entities` apply the same
 // rule: identity-visibility.ts). Sessions, accounts and verifications are not exposed at all.
+
+// An organization's members and invitations: the organization's rows (organization_id is the parent key),
+// few per organization; userId and email lead an index after organization_id.
+const memberArgs = tableConnectionArgs({
+  name: "Member",
+  table: member,
+  filter: ["userId", "createdAt"],
+  order: { createdAt: "asc" },
+  defaultOrder: "createdAt",
+});
+const invitationArgs = tableConnectionArgs({
+  name: "Invitation",
+  table: invitation,
+  filter: ["email", "createdAt"],
+  order: { createdAt: "desc", email: "asc" },
+  defaultOrder: "createdAt",
+});
 
 export const TenantType = enumFromPg("TenantType", tenantTypeEnum, "What kind of tenant an organization is.");
 
@@ -38,12 +56,12 @@ export const Organization = builder.drizzleNode("organization", {
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     members: t.relatedConnection(
       "members",
-      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      { args: memberArgs.args, query: (args) => memberArgs.query(args), totalCount: true },
       MemberConnection,
     ),
     invitations: t.relatedConnection(
       "invitations",
-      { query: { orderBy: { createdAt: "desc" } }, totalCount: true },
+      { args: invitationArgs.args, query: (args) => invitationArgs.query(args), totalCount: true },
       InvitationConnection,
     ),
   }),

@@ -1,6 +1,5 @@
 import {
   mcpToolCallLog,
-  type planStatusEnum,
   researchArtifact,
   researchFeedback,
   researchOutput,
@@ -10,7 +9,7 @@ import {
 import { tenantRead } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
 import { findPageCounting, totalCountOf } from "../../schema-builder/connection-count.js";
-import { PlanStatus } from "./enums.js";
+import { artifactArgs, executionArgs, feedbackArgs, outputArgs, planArgs, toolCallArgs } from "./connection-args.js";
 import {
   McpToolCallConnection,
   ResearchArtifactConnection,
@@ -24,70 +23,18 @@ import {
 // Root fields of the research domain. Each resolver passes Pothos' planned selection (`query(...)`) to the
 // operation's transaction, so a whole nested selection is one SQL statement, filtered by RLS.
 
-const ResearchPlanFilter = builder.inputType("ResearchPlanFilter", {
-  fields: (t) => ({
-    status: t.field({ type: [PlanStatus], required: false, description: "Any of these statuses." }),
-    authorId: t.id({ required: false, description: "Plans written by this user." }),
-    titleContains: t.string({ required: false, description: "Case-insensitive substring of the title." }),
-  }),
-});
-
-const ResearchPlanOrderField = builder.enumType("ResearchPlanOrderField", {
-  values: { CREATED_AT: { value: "createdAt" }, UPDATED_AT: { value: "updatedAt" }, TITLE: { value: "title" } },
-});
-const OrderDirection = builder.enumType("OrderDirection", {
-  values: { ASC: { value: "asc" }, DESC: { value: "desc" } },
-});
-const ResearchPlanOrder = builder.inputType("ResearchPlanOrder", {
-  fields: (t) => ({
-    field: t.field({ type: ResearchPlanOrderField, required: true }),
-    direction: t.field({
-      type: OrderDirection,
-      required: false,
-      description: "Default: ascending for TITLE, newest first (descending) for the dates.",
-    }),
-  }),
-});
-
-/** The direction a reader expects when none is given: A to Z for text, newest first for dates. */
-const defaultPlanOrderDirection = { title: "asc", createdAt: "desc", updatedAt: "desc" } as const;
-
-/** `%` and `_` in user text are literals, not wildcards. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-interface PlanFilterArgs {
-  status?: (typeof planStatusEnum.enumValues)[number][] | null;
-  authorId?: string | number | null;
-  titleContains?: string | null;
-}
-
-function planWhere(filter: PlanFilterArgs | null | undefined) {
-  return {
-    ...(filter?.status?.length ? { status: { in: filter.status } } : {}),
-    ...(filter?.authorId ? { authorId: String(filter.authorId) } : {}),
-    ...(filter?.titleContains ? { title: { ilike: likePattern(filter.titleContains) } } : {}),
-  };
-}
-
 builder.queryFields((t) => ({
   researchPlans: t.drizzleConnection(
     {
       type: "researchPlan",
       description: "The organization's research plans; keyset-paginated, stable under concurrent inserts.",
       authScopes: tenantRead,
-      args: {
-        filter: t.arg({ type: ResearchPlanFilter, required: false }),
-        orderBy: t.arg({ type: ResearchPlanOrder, required: false }),
-      },
-      totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, researchPlan, planWhere(args.filter)),
+      args: planArgs.args,
+      totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, researchPlan, planArgs.where(args)),
       resolve: (query, _root, args, ctx, info) => {
-        const field = args.orderBy?.field ?? "createdAt";
-        const direction = args.orderBy?.direction ?? defaultPlanOrderDirection[field];
-        const where = planWhere(args.filter);
+        const where = planArgs.where(args);
         return findPageCounting(ctx, info, researchPlan, where, (extras) =>
-          ctx.tx.query.researchPlan.findMany(query({ where, orderBy: { [field]: direction }, extras })),
+          ctx.tx.query.researchPlan.findMany(query({ where, orderBy: planArgs.orderBy(args), extras })),
         );
       },
     },
@@ -106,10 +53,12 @@ builder.queryFields((t) => ({
       type: "researchArtifact",
       description: "Every artifact the organization collected, newest first.",
       authScopes: tenantRead,
-      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchArtifact),
-      resolve: (query, _root, _args, ctx, info) => {
-        return findPageCounting(ctx, info, researchArtifact, undefined, (extras) =>
-          ctx.tx.query.researchArtifact.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+      args: artifactArgs.args,
+      totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, researchArtifact, artifactArgs.where(args)),
+      resolve: (query, _root, args, ctx, info) => {
+        const where = artifactArgs.where(args);
+        return findPageCounting(ctx, info, researchArtifact, where, (extras) =>
+          ctx.tx.query.researchArtifact.findMany(query({ where, orderBy: artifactArgs.orderBy(args), extras })),
         );
       },
     },
@@ -120,10 +69,12 @@ builder.queryFields((t) => ({
       type: "researchOutput",
       description: "Published outputs, newest first.",
       authScopes: tenantRead,
-      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchOutput),
-      resolve: (query, _root, _args, ctx, info) => {
-        return findPageCounting(ctx, info, researchOutput, undefined, (extras) =>
-          ctx.tx.query.researchOutput.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+      args: outputArgs.args,
+      totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, researchOutput, outputArgs.where(args)),
+      resolve: (query, _root, args, ctx, info) => {
+        const where = outputArgs.where(args);
+        return findPageCounting(ctx, info, researchOutput, where, (extras) =>
+          ctx.tx.query.researchOutput.findMany(query({ where, orderBy: outputArgs.orderBy(args), extras })),
         );
       },
     },
@@ -134,10 +85,12 @@ builder.queryFields((t) => ({
       type: "researchFeedback",
       description: "Feedback on outputs, newest first.",
       authScopes: tenantRead,
-      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, researchFeedback),
-      resolve: (query, _root, _args, ctx, info) => {
-        return findPageCounting(ctx, info, researchFeedback, undefined, (extras) =>
-          ctx.tx.query.researchFeedback.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+      args: feedbackArgs.args,
+      totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, researchFeedback, feedbackArgs.where(args)),
+      resolve: (query, _root, args, ctx, info) => {
+        const where = feedbackArgs.where(args);
+        return findPageCounting(ctx, info, researchFeedback, where, (extras) =>
+          ctx.tx.query.researchFeedback.findMany(query({ where, orderBy: feedbackArgs.orderBy(args), extras })),
         );
       },
     },
@@ -148,10 +101,12 @@ builder.queryFields((t) => ({
       type: "skillExecution",
       description: "Skill executions, most recent first.",
       authScopes: tenantRead,
-      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, skillExecution),
-      resolve: (query, _root, _args, ctx, info) => {
-        return findPageCounting(ctx, info, skillExecution, undefined, (extras) =>
-          ctx.tx.query.skillExecution.findMany(query({ orderBy: { startedAt: "desc" }, extras })),
+      args: executionArgs.args,
+      totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, skillExecution, executionArgs.where(args)),
+      resolve: (query, _root, args, ctx, info) => {
+        const where = executionArgs.where(args);
+        return findPageCounting(ctx, info, skillExecution, where, (extras) =>
+          ctx.tx.query.skillExecution.findMany(query({ where, orderBy: executionArgs.orderBy(args), extras })),
         );
       },
     },
@@ -162,10 +117,12 @@ builder.queryFields((t) => ({
       type: "mcpToolCallLog",
       description: "MCP tool calls, most recent first.",
       authScopes: tenantRead,
-      totalCount: (_root, _args, ctx, info) => totalCountOf(ctx, info, mcpToolCallLog),
-      resolve: (query, _root, _args, ctx, info) => {
-        return findPageCounting(ctx, info, mcpToolCallLog, undefined, (extras) =>
-          ctx.tx.query.mcpToolCallLog.findMany(query({ orderBy: { createdAt: "desc" }, extras })),
+      args: toolCallArgs.args,
+      totalCount: (_root, args, ctx, info) => totalCountOf(ctx, info, mcpToolCallLog, toolCallArgs.where(args)),
+      resolve: (query, _root, args, ctx, info) => {
+        const where = toolCallArgs.where(args);
+        return findPageCounting(ctx, info, mcpToolCallLog, where, (extras) =>
+          ctx.tx.query.mcpToolCallLog.findMany(query({ where, orderBy: toolCallArgs.orderBy(args), extras })),
         );
       },
     },

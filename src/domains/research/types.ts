@@ -3,6 +3,17 @@ import { planStep } from "../../../schema/index.js";
 import { builder } from "../../schema-builder/builder.js";
 import { nodeConnection } from "../../schema-builder/connections.js";
 import {
+  artifactArgs,
+  auditArgs,
+  conditionArgs,
+  executionArgs,
+  extractionArgs,
+  feedbackArgs,
+  outputArgs,
+  stepArgs,
+  toolCallArgs,
+} from "./connection-args.js";
+import {
   ArtifactKind,
   AuditAction,
   ExecutionStatus,
@@ -54,27 +65,47 @@ export const ResearchPlan = builder.drizzleNode("researchPlan", {
     }),
     steps: t.relatedConnection(
       "steps",
-      { query: { orderBy: { position: "asc" } }, totalCount: true },
+      {
+        args: stepArgs.args,
+        query: (args) => stepArgs.query(args),
+        totalCount: true,
+      },
       PlanStepConnection,
     ),
     auditLog: t.relatedConnection(
       "auditLog",
-      { query: { orderBy: { createdAt: "desc" } }, totalCount: true },
+      {
+        args: auditArgs.args,
+        query: (args) => auditArgs.query(args),
+        totalCount: true,
+      },
       PlanAuditEntryConnection,
     ),
     artifacts: t.relatedConnection(
       "artifacts",
-      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      {
+        args: artifactArgs.args,
+        query: (args) => artifactArgs.query(args, { createdAt: "asc" }),
+        totalCount: true,
+      },
       ResearchArtifactConnection,
     ),
     skillExecutions: t.relatedConnection(
       "skillExecutions",
-      { query: { orderBy: { startedAt: "desc" } }, totalCount: true },
+      {
+        args: executionArgs.args,
+        query: (args) => executionArgs.query(args),
+        totalCount: true,
+      },
       SkillExecutionConnection,
     ),
     outputs: t.relatedConnection(
       "outputs",
-      { query: { orderBy: { createdAt: "desc" } }, totalCount: true },
+      {
+        args: outputArgs.args,
+        query: (args) => outputArgs.query(args),
+        totalCount: true,
+      },
       ResearchOutputConnection,
     ),
   }),
@@ -100,7 +131,8 @@ export const PlanStep = builder.drizzleNode("planStep", {
       "branchingConditions",
       {
         description: "Where to go after this step, in priority order.",
-        query: { orderBy: { priority: "asc" } },
+        args: conditionArgs.args,
+        query: (args) => conditionArgs.query(args),
         totalCount: true,
       },
       PlanBranchingConditionConnection,
@@ -109,19 +141,28 @@ export const PlanStep = builder.drizzleNode("planStep", {
       "incomingConditions",
       {
         description: "Conditions of other steps that lead here.",
-        query: { orderBy: { priority: "asc" } },
+        args: conditionArgs.args,
+        query: (args) => conditionArgs.query(args),
         totalCount: true,
       },
       PlanBranchingConditionConnection,
     ),
     artifacts: t.relatedConnection(
       "artifacts",
-      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      {
+        args: artifactArgs.args,
+        query: (args) => artifactArgs.query(args, { createdAt: "asc" }),
+        totalCount: true,
+      },
       ResearchArtifactConnection,
     ),
     skillExecutions: t.relatedConnection(
       "skillExecutions",
-      { query: { orderBy: { startedAt: "desc" } }, totalCount: true },
+      {
+        args: executionArgs.args,
+        query: (args) => executionArgs.query(args),
+        totalCount: true,
+      },
       SkillExecutionConnection,
     ),
   }),
@@ -174,7 +215,11 @@ export const ResearchArtifact = builder.drizzleNode("researchArtifact", {
     step: t.relation("step", { nullable: true }),
     extractionResults: t.relatedConnection(
       "extractionResults",
-      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      {
+        args: extractionArgs.args,
+        query: (args) => extractionArgs.query(args),
+        totalCount: true,
+      },
       ExtractionResultConnection,
     ),
   }),
@@ -211,7 +256,11 @@ export const SkillExecution = builder.drizzleNode("skillExecution", {
     step: t.relation("step", { nullable: true }),
     toolCalls: t.relatedConnection(
       "toolCalls",
-      { query: { orderBy: { createdAt: "asc" } }, totalCount: true },
+      {
+        args: toolCallArgs.args,
+        query: (args) => toolCallArgs.query(args, { createdAt: "asc" }),
+        totalCount: true,
+      },
       McpToolCallConnection,
     ),
   }),
@@ -248,7 +297,11 @@ export const ResearchOutput = builder.drizzleNode("researchOutput", {
     plan: t.relation("plan"),
     feedback: t.relatedConnection(
       "feedback",
-      { query: { orderBy: { createdAt: "desc" } }, totalCount: true },
+      {
+        args: feedbackArgs.args,
+        query: (args) => feedbackArgs.query(args),
+        totalCount: true,
+      },
       ResearchFeedbackConnection,
     ),
   }),

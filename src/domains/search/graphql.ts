@@ -1,9 +1,11 @@
 import DataLoader from "dataloader";
 import type { FieldNode } from "graphql";
 import { z } from "zod";
+import { documentChunk } from "../../../schema/index.js";
 import { GatewayError } from "../../platform/errors.js";
 import { tenantAgent, tenantRead } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
+import { tableConnectionArgs } from "../../schema-builder/connection-args.js";
 import { nodeConnection } from "../../schema-builder/connections.js";
 import type { GraphQLContext } from "../../schema-builder/context.js";
 import { parseInput } from "../../schema-builder/validation.js";
@@ -48,10 +50,19 @@ export const DocumentChunk = builder.drizzleNode("documentChunk", {
 
 const DocumentChunkConnection = nodeConnection(DocumentChunk, "DocumentChunk");
 
+/** An artifact's chunks: the (organization_id, artifact_id, chunk_index) key serves both. */
+const chunkArgs = tableConnectionArgs({
+  name: "DocumentChunk",
+  table: documentChunk,
+  filter: ["chunkIndex"],
+  order: { chunkIndex: "asc" },
+  defaultOrder: "chunkIndex",
+});
+
 builder.drizzleObjectField("researchArtifact", "chunks", (t) =>
   t.relatedConnection(
     "chunks",
-    { query: { orderBy: { chunkIndex: "asc" } }, totalCount: true },
+    { args: chunkArgs.args, query: (args) => chunkArgs.query(args), totalCount: true },
     DocumentChunkConnection,
   ),
 );

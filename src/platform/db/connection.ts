@@ -46,8 +46,8 @@ export interface ConnectionOptions {
    * least recently used out first). 0 builds every query's SQL afresh.
    */
   planCacheSize?: number | undefined;
-  /** Called with every statement the runtime handle sends (statement counting, logs). */
-  onStatement?: ((sql: string) => void) | undefined;
+  /** Called with every statement the runtime handle sends, and its parameters (statement counting, logs). */
+  onStatement?: ((sql: string, params: readonly unknown[]) => void) | undefined;
   /**
    * LISTEN's connection (live updates): a direct connection or a PgBouncer session pool, never a transaction
    * pooler. Default: the runtime login's URL.
@@ -99,8 +99,10 @@ export function urlForRole(url: string, role: string): string {
   return parsed.toString();
 }
 
-function statementLogger(onStatement: ((sql: string) => void) | undefined): Logger | undefined {
-  return onStatement ? { logQuery: (query) => onStatement(query) } : undefined;
+function statementLogger(
+  onStatement: ((sql: string, params: readonly unknown[]) => void) | undefined,
+): Logger | undefined {
+  return onStatement ? { logQuery: (query, params) => onStatement(query, params) } : undefined;
 }
 
 /** Whether a postgres.js pool sends named prepared statements (DATABASE_PREPARED_STATEMENTS). */

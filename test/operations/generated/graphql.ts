@@ -29,6 +29,38 @@ export type CreateResearchPlanInput = {
   title: string;
 };
 
+/** Conditions on one column; all that are given must hold. */
+export type DateTimeFilter = {
+  /** Equal to. */
+  eq?: string | null | undefined;
+  /** Greater than. */
+  gt?: string | null | undefined;
+  /** Greater than or equal to. */
+  gte?: string | null | undefined;
+  /** true: the column is null; false: it is not. */
+  isNull?: boolean | null | undefined;
+  /** Less than. */
+  lt?: string | null | undefined;
+  /** Less than or equal to. */
+  lte?: string | null | undefined;
+  /** Not equal to (rows where the column is null do not match). */
+  ne?: string | null | undefined;
+};
+
+/** Conditions on one column; all that are given must hold. */
+export type IdFilter = {
+  /** Equal to. */
+  eq?: string | number | null | undefined;
+  /** Any of these (at most 100). */
+  in?: Array<string | number> | null | undefined;
+  /** true: the column is null; false: it is not. */
+  isNull?: boolean | null | undefined;
+  /** Not equal to (rows where the column is null do not match). */
+  ne?: string | number | null | undefined;
+  /** None of these (at most 100; rows where the column is null do not match). */
+  notIn?: Array<string | number> | null | undefined;
+};
+
 export type OrderDirection =
   | 'ASC'
   | 'DESC';
@@ -41,24 +73,72 @@ export type PlanStatus =
   | 'FAILED'
   | 'RUNNING';
 
-export type ResearchPlanFilter = {
-  /** Plans written by this user. */
-  authorId?: string | number | null | undefined;
-  /** Any of these statuses. */
-  status?: Array<PlanStatus> | null | undefined;
-  /** Case-insensitive substring of the title. */
-  titleContains?: string | null | undefined;
+/** Conditions on one column; all that are given must hold. */
+export type PlanStatusFilter = {
+  /** Equal to. */
+  eq?: PlanStatus | null | undefined;
+  /** Any of these (at most 100). */
+  in?: Array<PlanStatus> | null | undefined;
+  /** true: the column is null; false: it is not. */
+  isNull?: boolean | null | undefined;
+  /** Not equal to (rows where the column is null do not match). */
+  ne?: PlanStatus | null | undefined;
+  /** None of these (at most 100; rows where the column is null do not match). */
+  notIn?: Array<PlanStatus> | null | undefined;
 };
 
+/** Conditions on the rows; all that are given must hold. and/or/not nest two levels. Limits: docs/filtering.md. */
+export type ResearchPlanFilter = {
+  /** Every one of these holds. */
+  and?: Array<ResearchPlanFilterClause> | null | undefined;
+  authorId?: IdFilter | null | undefined;
+  createdAt?: DateTimeFilter | null | undefined;
+  /** This does not hold. */
+  not?: ResearchPlanFilterClause | null | undefined;
+  /** At least one of these holds. */
+  or?: Array<ResearchPlanFilterClause> | null | undefined;
+  status?: PlanStatusFilter | null | undefined;
+  title?: StringFilter | null | undefined;
+  updatedAt?: DateTimeFilter | null | undefined;
+};
+
+/** Conditions on the rows, second level of ResearchPlanFilter. */
+export type ResearchPlanFilterClause = {
+  /** Every one of these holds. */
+  and?: Array<ResearchPlanFilterTerm> | null | undefined;
+  authorId?: IdFilter | null | undefined;
+  createdAt?: DateTimeFilter | null | undefined;
+  /** This does not hold. */
+  not?: ResearchPlanFilterTerm | null | undefined;
+  /** At least one of these holds. */
+  or?: Array<ResearchPlanFilterTerm> | null | undefined;
+  status?: PlanStatusFilter | null | undefined;
+  title?: StringFilter | null | undefined;
+  updatedAt?: DateTimeFilter | null | undefined;
+};
+
+/** Conditions on the rows, innermost level of ResearchPlanFilter (no and/or/not). */
+export type ResearchPlanFilterTerm = {
+  authorId?: IdFilter | null | undefined;
+  createdAt?: DateTimeFilter | null | undefined;
+  status?: PlanStatusFilter | null | undefined;
+  title?: StringFilter | null | undefined;
+  updatedAt?: DateTimeFilter | null | undefined;
+};
+
+/** The order of a connection's rows; ties are broken by id, so cursors stay stable. */
 export type ResearchPlanOrder = {
-  /** Default: ascending for TITLE, newest first (descending) for the dates. */
+  /** Default per field: CREATED_AT DESC, UPDATED_AT DESC, TITLE ASC. */
   direction?: OrderDirection | null | undefined;
   field: ResearchPlanOrderField;
 };
 
 export type ResearchPlanOrderField =
+  /** Default direction: DESC. */
   | 'CREATED_AT'
+  /** Default direction: ASC. */
   | 'TITLE'
+  /** Default direction: DESC. */
   | 'UPDATED_AT';
 
 /** Where a plan step is in its run. */
@@ -68,6 +148,24 @@ export type StepStatus =
   | 'PENDING'
   | 'RUNNING'
   | 'SKIPPED';
+
+/** Conditions on one column; all that are given must hold. */
+export type StringFilter = {
+  /** Contains this text, ignoring case (scans the organization's rows: combine it with a narrower filter). */
+  contains?: string | null | undefined;
+  /** Equal to. */
+  eq?: string | null | undefined;
+  /** Any of these (at most 100). */
+  in?: Array<string> | null | undefined;
+  /** true: the column is null; false: it is not. */
+  isNull?: boolean | null | undefined;
+  /** Not equal to (rows where the column is null do not match). */
+  ne?: string | null | undefined;
+  /** None of these (at most 100; rows where the column is null do not match). */
+  notIn?: Array<string> | null | undefined;
+  /** Starts with this text (case-sensitive). */
+  startsWith?: string | null | undefined;
+};
 
 export type TransitionResearchPlanInput = {
   /** When given, a newer version → CONFLICT. */

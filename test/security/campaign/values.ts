@@ -317,17 +317,47 @@ export function hostileRepresentation(context: ValueContext): unknown {
  * A value for an input of type `type`; `name` is the argument's or input field's name (cursors, ids and
  * page sizes are recognised by it). `undefined` means "leave it out" (only where that is allowed).
  */
-export function valueFor(type: GraphQLInputType, name: string, context: ValueContext, nullable = true): unknown {
+/** Input objects nested deeper than this leave their optional object fields out. */
+const maxInputDepth = 4;
+
+function namedInput(type: GraphQLInputType): GraphQLInputType {
+  if (type instanceof GraphQLNonNull || type instanceof GraphQLList) return namedInput(type.ofType);
+  return type;
+}
+
+function isObjectInput(type: GraphQLInputType): boolean {
+  return namedInput(type) instanceof GraphQLInputObjectType;
+}
+
+/**
+ * Whether an optional field is left out at this depth: an input that nests itself (a filter's and/or/not)
+ * does so once, and nothing goes deeper than maxInputDepth; otherwise the values multiply past memory.
+ */
+function leftOut(owner: GraphQLInputObjectType, fieldType: GraphQLInputType, depth: number): boolean {
+  if (fieldType instanceof GraphQLNonNull || !isObjectInput(fieldType)) return false;
+  return depth >= maxInputDepth || (depth >= 1 && namedInput(fieldType) === owner);
+}
+
+export function valueFor(
+  type: GraphQLInputType,
+  name: string,
+  context: ValueContext,
+  nullable = true,
+  depth = 0,
+): unknown {
   const { picker } = context;
-  if (type instanceof GraphQLNonNull) return valueFor(type.ofType, name, context, false);
+  if (type instanceof GraphQLNonNull) return valueFor(type.ofType, name, context, false, depth);
   if (nullable && picker.chance(0.12)) return picker.chance(0.5) ? null : undefined;
   if (type instanceof GraphQLList) {
+    // Input objects that nest themselves (filters' and/or/not) multiply every list below them: long lists only
+    // of scalars near the top, short lists of input objects.
+    const objects = isObjectInput(type.ofType);
     const length = picker.weighted<number>([
       [6, () => picker.int(0, 3)],
-      [2, () => picker.int(4, 12)],
-      [context.strict ? 0 : 1, () => picker.pick([101, 1000, 1536])],
+      [objects ? 0 : 2, () => picker.int(4, 12)],
+      [context.strict || objects || depth > 1 ? 0 : 1, () => picker.pick([101, 1000, 1536])],
     ]);
-    return Array.from({ length }, () => valueFor(type.ofType, name, context, true) ?? null);
+    return Array.from({ length }, () => valueFor(type.ofType, name, context, true, depth) ?? null);
   }
   if (type instanceof GraphQLEnumType) {
     const values = type.getValues().map((value) => value.name);
@@ -338,7 +368,8 @@ export function valueFor(type: GraphQLInputType, name: string, context: ValueCon
   if (type instanceof GraphQLInputObjectType) {
     const object: Record<string, unknown> = {};
     for (const field of Object.values(type.getFields())) {
-      const value = valueFor(field.type, field.name, context);
+      if (leftOut(type, field.type, depth)) continue;
+      const value = valueFor(field.type, field.name, context, true, depth + 1);
       if (value !== undefined) object[field.name] = value;
     }
     return object;
