@@ -218,18 +218,18 @@ describe(`cross-tenant access on ${backendName}`, () => {
   ])(
     "no organization ($name): each tenant field FORBIDDEN with no rows, viewer and aiModels answer",
     async ({ as }) => {
-    const plan = globalId("ResearchPlan", await someRow("research_plan", acme));
-    const { result, statements } = await gw.countStatements(() =>
-      gw.graphql<WithoutOrganization>({ query: withoutOrganization, variables: { plan } }, as()),
-    );
+      const plan = globalId("ResearchPlan", await someRow("research_plan", acme));
+      const { result, statements } = await gw.countStatements(() =>
+        gw.graphql<WithoutOrganization>({ query: withoutOrganization, variables: { plan } }, as()),
+      );
       // The tenant fields are non-null (docs/clients.md): a refused one nulls `data`, and only FORBIDDEN is said.
       expect(result.data ?? null).toBeNull();
       expect(result.errors?.length).toBeGreaterThan(0);
       expect(new Set(errorCodes(result))).toEqual(new Set(["FORBIDDEN"]));
-    // Not a single statement even named a tenant table.
-    const tables = await tenantTables();
-    expect(tables).toContain("research_plan");
-    expect(tables.filter((table) => statements.some((statement) => statement.includes(`"${table}"`)))).toEqual([]);
+      // Not a single statement even named a tenant table.
+      const tables = await tenantTables();
+      expect(tables).toContain("research_plan");
+      expect(tables.filter((table) => statements.some((statement) => statement.includes(`"${table}"`)))).toEqual([]);
 
       // Each tenant field on its own: FORBIDDEN at that field.
       for (const field of tenantFields) {
@@ -265,12 +265,12 @@ describe(`cross-tenant access on ${backendName}`, () => {
       });
       expect(own.data?.aiModels).toHaveLength(models?.n ?? -1);
 
-    // node(id) needs no organization, and without one RLS shows it no tenant row.
-    const node = await gw.graphql(
-      { query: "query ($id: ID!) { node(id: $id) { id } }", variables: { id: plan } },
-      as(),
-    );
-    expect(node.body).toEqual({ data: { node: null } });
+      // node(id) needs no organization, and without one RLS shows it no tenant row.
+      const node = await gw.graphql(
+        { query: "query ($id: ID!) { node(id: $id) { id } }", variables: { id: plan } },
+        as(),
+      );
+      expect(node.body).toEqual({ data: { node: null } });
     },
   );
 
