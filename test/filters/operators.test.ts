@@ -4,7 +4,7 @@ import { demoUsers } from "../../src/platform/db/index.js";
 import { filterLimits } from "../../src/schema-builder/connection-filters.js";
 import { acme, dataOf, globex, type Page, rawIds, type WithId } from "../graphql/helpers.js";
 import { backendName } from "../support/database.js";
-import { createTestGateway, demoPat, errorCodes, type TestGateway } from "../support/gateway.js";
+import { createTestGateway, demoPat, errorCodes, globalId, type TestGateway } from "../support/gateway.js";
 
 // The generated `filter` and `orderBy` arguments (src/schema-builder/connection-*.ts), on the demo data plus a
 // few rows made to tie, through the whole gateway on either backend. Expected rows are read as the owner
@@ -81,6 +81,17 @@ describe(`every operator on real rows (${backendName})`, () => {
     { name: "ID ne", filter: () => ({ authorId: { ne: bob } }), keep: (p) => p.author_id !== bob },
     { name: "ID in", filter: () => ({ authorId: { in: [bob, carol] } }), keep: (p) => p.author_id === bob },
     { name: "ID notIn", filter: () => ({ authorId: { notIn: [bob] } }), keep: (p) => p.author_id !== bob },
+    // What `User.id` answers (the global ID) or `User.databaseId`: both name the same row.
+    {
+      name: "ID eq by global ID",
+      filter: () => ({ authorId: { eq: globalId("User", bob) } }),
+      keep: (p) => p.author_id === bob,
+    },
+    {
+      name: "ID in by global and database ids",
+      filter: () => ({ authorId: { in: [globalId("User", carol), bob] } }),
+      keep: (p) => p.author_id === bob || p.author_id === carol,
+    },
     { name: "in: [] matches nothing", filter: () => ({ authorId: { in: [] } }), keep: () => false },
     { name: "notIn: [] matches everything", filter: () => ({ authorId: { notIn: [] } }), keep: () => true },
     { name: "text eq", filter: () => ({ title: { eq: sample().title } }), keep: (p) => p.title === sample().title },
