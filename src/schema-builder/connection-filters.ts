@@ -1,7 +1,7 @@
-import { decodeGlobalID } from "@pothos/plugin-relay";
 import { type AnyTableFilter, type Column, sql } from "drizzle-orm";
 import { GatewayError } from "../platform/errors.js";
 import { builder } from "./builder.js";
+import { databaseIdOf } from "./database-ids.js";
 import { graphqlEnumOfPg } from "./enums.js";
 
 // The `filter` argument of a connection, generated from a Drizzle table: per column an operator input chosen by
@@ -186,24 +186,6 @@ function checkValue(path: string, value: unknown): void {
   if (value.includes("\u0000")) refuse(path, "must not contain the NUL character");
 }
 
-/**
- * An ID filter's value as the database id it compares: the row's global ID (what `id` answers, the Relay way)
- * or its database id (`databaseId`). A text that does not decode to `<Type>:<id>` is taken as a database id;
- * an ID may also arrive as a number.
- */
-function databaseIdOf(value: unknown): string {
-  const text = String(value);
-  try {
-    const { typename, id } = decodeGlobalID(text);
-    // A database id can be valid base64 too (Better Auth's are 32 letters and digits): it decodes to bytes that
-    // are almost never a type name, a colon and printable text, which every global ID is.
-    if (/^[A-Z][A-Za-z]*$/.test(typename) && /^[\x21-\x7e]+$/.test(id)) return id;
-  } catch {
-    // not base64, or no `<Type>:`: a database id
-  }
-  return text;
-}
-
 /** One column's operators as a Drizzle field filter; null operators are absent. */
 function columnWhere(path: string, kind: FilterKind, input: OperatorInput): Record<string, unknown> | undefined {
   const where: Record<string, unknown> = {};
@@ -234,11 +216,12 @@ function columnWhere(path: string, kind: FilterKind, input: OperatorInput): Reco
       case "gte":
       case "lt":
       case "lte":
+        // an ID filter takes the global ID or the databaseId of the row it names
         where[operator] = kind === "id" ? databaseIdOf(value) : value;
         break;
       case "in":
       case "notIn":
-        where[operator] = kind === "id" ? (value as unknown[]).map(databaseIdOf) : value;
+        where[operator] = kind === "id" ? (value as unknown[]).map((item) => databaseIdOf(item)) : value;
         break;
     }
   }

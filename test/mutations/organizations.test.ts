@@ -170,6 +170,34 @@ describe(`organization mutations on ${backendName}`, () => {
     expect(expectOk(cleared).viewer.activeOrganization).toBeNull();
   });
 
+  it("names an organization by its global ID (what Organization.id answers) as well as by its databaseId", async () => {
+    const switched = expectOk(
+      await run<{ setActiveOrganization: { activeOrganizationId: string | null } }>(
+        gw,
+        alice.cookie,
+        setActive,
+        { input: { organizationId: globalId("Organization", "demo-org-globex") } },
+        null,
+      ),
+    );
+    expect(switched.setActiveOrganization.activeOrganizationId).toBe("demo-org-globex");
+    expectOk(await run(gw, alice.cookie, setActive, { input: { organizationId: null } }, null));
+    // Another organization's global ID is answered like its databaseId: NOT_FOUND; a global ID of another
+    // type names no organization.
+    await refused(
+      setActive,
+      { organizationId: globalId("Organization", "demo-org-initech") },
+      "NOT_FOUND",
+      alice.bearer,
+    );
+    await refused(
+      setActive,
+      { organizationId: globalId("ResearchPlan", "demo-org-globex") },
+      "NOT_FOUND",
+      alice.bearer,
+    );
+  });
+
   it("answers an organization the caller does not belong to like a missing one (NOT_FOUND)", async () => {
     await refused(
       invite,

@@ -4,6 +4,7 @@ import type { SentInvitation } from "../../platform/auth/organization-api.js";
 import { viewerWrite } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
 import { outsideTenantTransaction, type RequestContext } from "../../schema-builder/context.js";
+import { databaseIdOf } from "../../schema-builder/database-ids.js";
 import { parseInput, text } from "../../schema-builder/validation.js";
 import { acceptInvitation, inviteMember, sessionCredentials, setActiveOrganization } from "./organization-service.js";
 import { Invitation, MemberRole } from "./types.js";
@@ -70,7 +71,10 @@ const SetActiveOrganizationPayload = builder
 
 const InviteOrganizationMemberInput = builder.inputType("InviteOrganizationMemberInput", {
   fields: (t) => ({
-    organizationId: t.id({ required: false, description: "Defaults to the organization of this request." }),
+    organizationId: t.id({
+      required: false,
+      description: "The organization's id or databaseId; defaults to the organization of this request.",
+    }),
     email: t.string({ required: true }),
     role: t.field({ type: MemberRole, required: true, description: "Only owners may invite owners." }),
     resend: t.boolean({ required: false, description: "Renew a pending invitation instead of failing with CONFLICT." }),
@@ -94,10 +98,18 @@ const AcceptOrganizationInvitationInput = builder.inputType("AcceptOrganizationI
 
 const SetActiveOrganizationInput = builder.inputType("SetActiveOrganizationInput", {
   fields: (t) => ({
-    organizationId: t.id({ required: false, description: "null clears the session's active organization." }),
+    organizationId: t.id({
+      required: false,
+      description: "The organization's id or databaseId; null clears the session's active organization.",
+    }),
   }),
 });
 const setActiveSchema = z.object({ organizationId: text(200).nullish() });
+
+/** Organizations are named by their global ID (`Organization.id`) or `databaseId`, what X-Organization-Id takes. */
+function organizationDatabaseId(id: string | null | undefined): string | null | undefined {
+  return id ? databaseIdOf(id, "Organization") : id;
+}
 
 builder.mutationFields((t) => ({
   inviteOrganizationMember: t.field({
@@ -110,7 +122,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx: RequestContext) => {
       const session = sessionCredentials(ctx);
       const input = parseInput(inviteSchema, args.input);
-      return inviteMember(ctx, session, input);
+      return inviteMember(ctx, session, { ...input, organizationId: organizationDatabaseId(input.organizationId) });
     },
   }),
 
@@ -135,7 +147,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx: RequestContext) => {
       const session = sessionCredentials(ctx);
       const input = parseInput(setActiveSchema, args.input);
-      const organizationId = input.organizationId ?? null;
+      const organizationId = organizationDatabaseId(input.organizationId) ?? null;
       await setActiveOrganization(ctx, session, organizationId);
       return { activeOrganizationId: organizationId };
     },
