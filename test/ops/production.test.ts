@@ -140,7 +140,7 @@ describe("federation fields in production", () => {
   const alice = { token: DEMO_TOKEN, organizationId: "demo-org-acme" };
   const entities = {
     query: "query($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { name } } }",
-    variables: { r: [{ __typename: "Organization", id: "demo-org-acme" }] },
+    variables: { r: [{ __typename: "Organization", databaseId: "demo-org-acme" }] },
   };
   let url: string;
 
