@@ -245,6 +245,48 @@ describe(`every operator on real rows (${backendName})`, () => {
   });
 });
 
+describe(`the model list's filter and ordering (${backendName})`, () => {
+  type ModelRow = { provider: string; name: string; kind: string; is_active: boolean; context_window: number };
+  type Models = { aiModels: { provider: string; name: string; contextWindow: number }[] };
+  const modelsQuery = `query ($filter: AiModelFilter, $orderBy: AiModelOrder) {
+    aiModels(filter: $filter, orderBy: $orderBy) { provider name contextWindow }
+  }`;
+  const key = (m: { provider: string; name: string }) => `${m.provider}/${m.name}`;
+
+  it("filters like a connection, and orders by provider and name unless told otherwise", async () => {
+    const rows = await gw.db.asOwner<ModelRow>(
+      sql`select provider, name, kind::text, is_active, context_window from ai_model`,
+    );
+    expect(rows.length).toBeGreaterThan(1);
+    const provider = rows[0]?.provider ?? "";
+    const byProvider = dataOf(await ask<Models>(modelsQuery, { filter: { provider: { eq: provider } } }));
+    expect(byProvider.aiModels.map(key).sort()).toEqual(
+      rows
+        .filter((r) => r.provider === provider)
+        .map(key)
+        .sort(),
+    );
+
+    const all = dataOf(await ask<Models>(modelsQuery));
+    const expected = [...rows].sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name));
+    expect(all.aiModels.map(key)).toEqual(expected.map(key));
+
+    const wide = dataOf(
+      await ask<Models>(modelsQuery, {
+        filter: { contextWindow: { gte: 100_000 } },
+        orderBy: { field: "CONTEXT_WINDOW" },
+      }),
+    );
+    const windows = wide.aiModels.map((m) => m.contextWindow);
+    expect(windows).toEqual(
+      rows
+        .filter((r) => r.context_window >= 100_000)
+        .map((r) => r.context_window)
+        .sort((a, b) => b - a),
+    );
+  });
+});
+
 describe(`filters never reveal another tenant's rows (${backendName})`, () => {
   it("values only Globex has, as Acme: nothing of Globex, and the counts are Acme's", async () => {
     const acmeTitles = new Set(acmePlans.map((p) => p.title));

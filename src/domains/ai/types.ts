@@ -1,5 +1,5 @@
 import { type AnyTableFilter, and, asc, gte, lt, sql } from "drizzle-orm";
-import { aiBatchStatusEnum, type aiModel, aiModelKindEnum, aiUsage } from "../../../schema/index.js";
+import { aiBatchStatusEnum, aiModel, aiModelKindEnum, aiUsage } from "../../../schema/index.js";
 import { GatewayError } from "../../platform/errors.js";
 import { tenantRead } from "../../schema-builder/auth-scopes.js";
 import { builder } from "../../schema-builder/builder.js";
@@ -21,6 +21,18 @@ const usageArgs = tableConnectionArgs({
   filter: ["modelId", "planId", "stepId", "batchId", "userId", "occurredAt"],
   order: { occurredAt: "desc" },
   defaultOrder: "occurredAt",
+});
+
+/**
+ * filter/orderBy of the model list: global reference data of a few dozen rows (no organization_id), read whole
+ * whatever the filter, so no index is needed beyond the (provider, name) key.
+ */
+const modelArgs = tableConnectionArgs({
+  name: "AiModel",
+  table: aiModel,
+  filter: ["provider", "name", "kind", "isActive", "contextWindow"],
+  order: { provider: "asc", name: "asc", contextWindow: "desc" },
+  defaultOrder: "provider",
 });
 
 export const AiModelPricing = builder.drizzleObject("aiModelPricing", {
@@ -195,9 +207,14 @@ function usageWhere(args: { from?: Date | null; to?: Date | null } & ConnectionA
 builder.queryFields((t) => ({
   aiModels: t.drizzleField({
     type: ["aiModel"],
-    description: "Every model we can call, with its current pricing.",
-    resolve: (query, _root, _args, ctx) =>
-      ctx.tx.query.aiModel.findMany(query({ orderBy: { provider: "asc", name: "asc" } })),
+    description: "Every model we can call, with its current pricing; by provider and name unless ordered.",
+    args: modelArgs.args,
+    resolve: (query, _root, args, ctx) => {
+      const where = modelArgs.where(args);
+      return ctx.tx.query.aiModel.findMany(
+        query({ ...(where ? { where } : {}), orderBy: modelArgs.orderBy(args, { provider: "asc", name: "asc" }) }),
+      );
+    },
   }),
   aiUsage: t.drizzleConnection(
     {
