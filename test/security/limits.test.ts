@@ -154,7 +154,8 @@ describe(`operation limits and transport on ${backendName}`, () => {
 
     // A literal size is refused whatever the other variables, also after a request whose variables did not
     // coerce (that one fails on its variables).
-    const literal = "query($s: [PlanStatus!]) { researchPlans(first: 1000, filter: { status: { in: $s } }) { nodes { id } } }";
+    const literal =
+      "query($s: [PlanStatus!]) { researchPlans(first: 1000, filter: { status: { in: $s } }) { nodes { id } } }";
     expect(errorCodes(await ask(literal, { s: ["NOT_A_STATUS"] }))).toEqual(["BAD_USER_INPUT"]);
     for (const s of [["DRAFT"], null]) {
       const refused = await ask(literal, { s });
