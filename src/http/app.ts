@@ -59,6 +59,11 @@ export interface App {
    */
   startDraining(): void;
   readonly draining: boolean;
+  /**
+   * Writes an operation's log line and metrics from its request context (src/http/websocket.ts: operations
+   * over graphql-ws, which do not pass through fetch). `status` is the HTTP status, 101 over a WebSocket.
+   */
+  recordOperation(context: RequestContext, status: number): void;
 }
 
 const requestIdPattern = /^[\w.-]{1,100}$/;
@@ -159,6 +164,7 @@ export function createApp(options: AppOptions): App {
   return {
     gateway,
     metrics,
+    recordOperation,
     get draining() {
       return draining;
     },

@@ -6,7 +6,8 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { LiveConnection } from "../pipeline/live-subscriptions.js";
 import type { ErrorCode } from "../platform/errors.js";
-import { runWithRequestContext } from "../platform/observability/request-context.js";
+import { credentialsOf } from "../platform/observability/logger.js";
+import { type RequestContext, runWithRequestContext } from "../platform/observability/request-context.js";
 import type { App } from "./app.js";
 import { clientAddressResolver } from "./client-address.js";
 
@@ -15,6 +16,7 @@ import { clientAddressResolver } from "./client-address.js";
 // payload (which win). Each operation goes through the gateway's enveloped pipeline (src/pipeline/gateway.ts):
 // validation, limits, budgets, and for subscriptions src/pipeline/live-subscriptions.ts. Trusted documents are
 // checked on HTTP requests only: when they are enforced, operations over WebSocket are refused (use SSE).
+// Each operation gets a request context of its own and one log line and metrics (status 101), as over HTTP.
 
 export interface WebSocketOptions {
   /** Ping interval; a connection whose pong is missing at the next ping is closed (LIVE_HEARTBEAT_MS). */
@@ -87,11 +89,25 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 }
 
 type Enveloped = ReturnType<App["gateway"]["getEnveloped"]>;
+/** What an accepted operation runs with: its pipeline and its request context. */
+interface Accepted {
+  enveloped: Enveloped;
+  requestContext: RequestContext;
+}
+
+const webSocketStatus = 101;
+
+function codesOf(errors: readonly GraphQLError[] | undefined): string[] {
+  return (errors ?? []).map((error) => {
+    const code = error.extensions?.code;
+    return typeof code === "string" ? code : "GRAPHQL_ERROR";
+  });
+}
 
 export function serveWebSockets(server: Server, app: App, options: WebSocketOptions): WebSocketEndpoint {
   const wss = new WebSocketServer({ noServer: true });
   const clientAddressOf = clientAddressResolver(options.trustedProxies ?? []);
-  const envelopedByContext = new WeakMap<object, Enveloped>();
+  const acceptedByContext = new WeakMap<object, Accepted>();
   const connections = new WeakMap<object, LiveConnection>();
 
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -126,12 +142,24 @@ export function serveWebSockets(server: Server, app: App, options: WebSocketOpti
           extensions: payload.extensions ?? undefined,
         };
         const liveConnection = connections.get(ctx.extra.socket);
-        const requestContext = {
+        const requestContext: RequestContext = {
           requestId: randomUUID(),
           clientAddress: clientAddressOf(ctx.extra.request),
           statements: 0,
           startedAt: performance.now(),
-          secrets: [],
+          secrets: credentialsOf(request.headers),
+          operation: {
+            name: payload.operationName ?? null,
+            type: null,
+            organizationId: null,
+            userId: null,
+            errorCodes: [],
+          },
+        };
+        const refuse = (errors: readonly GraphQLError[]) => {
+          if (requestContext.operation) requestContext.operation.errorCodes = codesOf(errors);
+          app.recordOperation(requestContext, webSocketStatus);
+          return [...errors];
         };
         return runWithRequestContext(requestContext, async () => {
           const enveloped = app.gateway.getEnveloped({
@@ -139,6 +167,15 @@ export function serveWebSockets(server: Server, app: App, options: WebSocketOpti
             params,
             ...(liveConnection ? { liveConnection } : {}),
           });
+          // As over HTTP (Yoga): parse and validate, then the credentials (the context).
+          let document: ExecutionArgs["document"];
+          try {
+            document = enveloped.parse(payload.query);
+          } catch (error) {
+            return refuse([error instanceof GraphQLError ? error : new GraphQLError("Syntax error.")]);
+          }
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return refuse(errors);
           let contextValue: object;
           try {
             contextValue = await enveloped.contextFactory();
@@ -146,21 +183,13 @@ export function serveWebSockets(server: Server, app: App, options: WebSocketOpti
             // The credentials or the organization were refused (a coded GatewayError).
             const message = error instanceof Error ? error.message : "refused";
             const code = (error as { code?: unknown }).code;
-            return [
+            return refuse([
               new GraphQLError(message, {
                 extensions: { code: typeof code === "string" ? code : ("UNAUTHENTICATED" satisfies ErrorCode) },
               }),
-            ];
+            ]);
           }
-          let document: ExecutionArgs["document"];
-          try {
-            document = enveloped.parse(payload.query);
-          } catch (error) {
-            return [error instanceof GraphQLError ? error : new GraphQLError("Syntax error.")];
-          }
-          const errors = enveloped.validate(enveloped.schema, document);
-          if (errors.length > 0) return errors;
-          envelopedByContext.set(contextValue, enveloped);
+          acceptedByContext.set(contextValue, { enveloped, requestContext });
           return {
             schema: enveloped.schema,
             document,
@@ -175,10 +204,22 @@ export function serveWebSockets(server: Server, app: App, options: WebSocketOpti
     options.heartbeatMs,
   );
 
+  /**
+   * Runs an accepted operation in its request context (statements counted, log lines carry its id) and records
+   * it: a query or mutation once its result is there, a subscription once it started (or was refused).
+   */
   function run(args: ExecutionArgs, kind: "execute" | "subscribe") {
-    const enveloped = envelopedByContext.get(args.contextValue as object);
-    if (!enveloped) throw new Error("graphql-ws: an operation without its pipeline");
-    return enveloped[kind](args) as Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>>;
+    const accepted = acceptedByContext.get(args.contextValue as object);
+    if (!accepted) throw new Error("graphql-ws: an operation without its pipeline");
+    const { enveloped, requestContext } = accepted;
+    return runWithRequestContext(requestContext, async () => {
+      const result = await (enveloped[kind](args) as Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>>);
+      if (requestContext.operation && !(Symbol.asyncIterator in result)) {
+        requestContext.operation.errorCodes = codesOf(result.errors);
+      }
+      app.recordOperation(requestContext, webSocketStatus);
+      return result;
+    });
   }
 
   return {

@@ -67,6 +67,37 @@ describe(`live updates over graphql-ws, re-checks and limits (${backendName})`, 
     await client.dispose();
   }, 30_000);
 
+  it("records each graphql-ws operation like an HTTP one: metrics by name, type and error code", async () => {
+    const metricValue = async (pattern: RegExp): Promise<number> => {
+      const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+      const line = text.split("\n").find((candidate) => pattern.test(candidate));
+      return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+    };
+    const subscribed =
+      /^graphql_operation_duration_seconds_count\{operation_name="WsWatch",operation_type="subscription",outcome="ok"\}/;
+    const queried =
+      /^graphql_operation_duration_seconds_count\{operation_name="WsPlans",operation_type="query",outcome="ok"\}/;
+    const refused =
+      /^graphql_operation_errors_total\{operation_name="WsPlans",operation_type="query",code="UNAUTHENTICATED"\}/;
+    const before = [await metricValue(subscribed), await metricValue(queried), await metricValue(refused)];
+
+    const client = wsClient(server.baseUrl, aliceAcme);
+    onTestFinished(() => client.dispose());
+    const watch = subscribeWs(client, { query: "subscription WsWatch { researchPlanEvents { kind } }" });
+    const plans = subscribeWs(client, { query: "query WsPlans { researchPlans(first: 1) { totalCount } }" });
+    expect((await plans.result(0)).errors).toBeUndefined();
+    const stranger = wsClient(server.baseUrl, { token: "trv_not_a_token", organizationId: "demo-org-acme" });
+    onTestFinished(() => stranger.dispose());
+    const refusedPlans = subscribeWs(stranger, { query: "query WsPlans { researchPlans(first: 1) { totalCount } }" });
+    await refusedPlans.done(5000);
+    await delay(200);
+    watch.close();
+
+    expect(await metricValue(subscribed)).toBe((before[0] ?? 0) + 1);
+    expect(await metricValue(queried)).toBe((before[1] ?? 0) + 1);
+    expect(await metricValue(refused)).toBe((before[2] ?? 0) + 1);
+  }, 30_000);
+
   it("refuses a WebSocket upgrade from a foreign browser origin (cross-site WebSocket hijacking)", async () => {
     const url = `${server.baseUrl.replace("http", "ws")}/graphql`;
     const status = (origin: string) =>
