@@ -23,6 +23,8 @@ import {
 const recheckIntervalMs = 500;
 /** The bound a test allows: the interval, one delivery's work and the socket. */
 const endBoundMs = recheckIntervalMs + 2000;
+/** graphql-ws pings this often; clients answer by themselves (ws answers pings with pongs). */
+const heartbeatMs = 300;
 
 const planEvents = `subscription { researchPlanEvents { kind planId plan { title } } }`;
 const progress = `subscription($planId: ID!) { skillExecutionProgress(planId: $planId) { skillName status } }`;
@@ -31,7 +33,7 @@ describe(`live updates over graphql-ws, re-checks and limits (${backendName})`, 
   let server: LiveServer;
 
   beforeAll(async () => {
-    server = await startLiveServer({ recheckIntervalMs, maxPerConnection: 3, maxPerPrincipal: 5 });
+    server = await startLiveServer({ recheckIntervalMs, heartbeatMs, maxPerConnection: 3, maxPerPrincipal: 5 });
   }, 120_000);
   afterAll(async () => {
     await server?.close();
@@ -115,6 +117,37 @@ describe(`live updates over graphql-ws, re-checks and limits (${backendName})`, 
       });
     expect(await status("http://evil.example")).toBe(403);
     expect(await status(server.baseUrl)).toBe(101);
+  }, 30_000);
+
+  it("pings every socket (heartbeat) and closes one whose pong does not come", async () => {
+    const url = `${server.baseUrl.replace("http", "ws")}/graphql`;
+    const watch = (autoPong: boolean) =>
+      new Promise<{ pings: number; closedAfterMs: number | null }>((resolve) => {
+        const socket = new WebSocket(url, "graphql-transport-ws", { autoPong });
+        let pings = 0;
+        const opened = performance.now();
+        socket.on("ping", () => {
+          pings += 1;
+        });
+        socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: {} })));
+        const done = setTimeout(() => {
+          socket.terminate();
+          resolve({ pings, closedAfterMs: null });
+        }, heartbeatMs * 8);
+        socket.once("close", () => {
+          clearTimeout(done);
+          resolve({ pings, closedAfterMs: performance.now() - opened });
+        });
+      });
+    const [answering, silent] = await Promise.all([watch(true), watch(false)]);
+    // An answering client is pinged about every interval and stays connected.
+    expect(answering.pings).toBeGreaterThanOrEqual(4);
+    expect(answering.closedAfterMs).toBeNull();
+    // A client that never answers is closed once a pong is overdue (its first ping plus one interval), within
+    // the watch; an answering one is not.
+    expect(silent.pings).toBeGreaterThanOrEqual(1);
+    expect(silent.closedAfterMs).not.toBeNull();
+    expect(silent.closedAfterMs ?? Number.POSITIVE_INFINITY).toBeLessThan(heartbeatMs * 8);
   }, 30_000);
 
   it("ends a subscription whose token is revoked, with UNAUTHENTICATED, within the re-check interval (SSE and graphql-ws)", async () => {
