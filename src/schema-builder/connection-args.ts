@@ -66,6 +66,11 @@ export function tableConnectionArgs<T extends Table>(spec: TableArgsSpec<T>) {
   );
   const Order = orderInputOf(spec.name, defaults);
 
+  const where = (args: ConnectionArgValues): AnyTableFilter | undefined => filterToWhere(args.filter, filterable);
+  /** The ordering; without an `orderBy` argument, `unordered` (a connection's own default) or defaultOrder's. */
+  const orderBy = (args: ConnectionArgValues, unordered?: Record<string, Direction>): Record<string, Direction> =>
+    !args.orderBy && unordered ? unordered : orderToOrderBy(args.orderBy, defaults, spec.defaultOrder);
+
   return {
     Filter,
     Order,
@@ -74,16 +79,12 @@ export function tableConnectionArgs<T extends Table>(spec: TableArgsSpec<T>) {
       filter: t.field({ type: Filter, required: false }),
       orderBy: t.field({ type: Order, required: false }),
     })),
-    where: (args: ConnectionArgValues): AnyTableFilter | undefined => filterToWhere(args.filter, filterable),
-    /** The ordering; without an `orderBy` argument, `unordered` (a connection's own default) or defaultOrder's. */
-    orderBy: (args: ConnectionArgValues, unordered?: Record<string, Direction>): Record<string, Direction> =>
-      !args.orderBy && unordered ? unordered : orderToOrderBy(args.orderBy, defaults, spec.defaultOrder),
+    where,
+    orderBy,
     /** `{ where, orderBy }` of a related connection's `query`; `unordered` as for orderBy(). */
     query: (args: ConnectionArgValues, unordered?: Record<string, Direction>) => {
-      const where = filterToWhere(args.filter, filterable);
-      const orderBy =
-        !args.orderBy && unordered ? unordered : orderToOrderBy(args.orderBy, defaults, spec.defaultOrder);
-      return { ...(where ? { where } : {}), orderBy };
+      const filter = where(args);
+      return { ...(filter ? { where: filter } : {}), orderBy: orderBy(args, unordered) };
     },
   };
 }
